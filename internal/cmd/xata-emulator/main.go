@@ -1,0 +1,109 @@
+// Command xata-emulator serves the Xata platform API emulator for local
+// demos and manual testing of the provider.
+//
+//	go run ./internal/cmd/xata-emulator -postgres auto
+//
+// It prints the base URL and export lines for the provider's environment,
+// then serves until interrupted.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/xataemu"
+	"github.com/sandboxdb/terraform-provider-xata/internal/localpg"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:0", "address to serve the API on")
+	postgres := flag.String("postgres", "", `"" keeps branches in memory; "auto" starts a throwaway PostgreSQL; anything else is a superuser DSN of a running cluster`)
+	pgBinDir := flag.String("pg-bin-dir", "", "directory with pg_dump and pg_restore for -postgres DSN (default: PATH)")
+	provisionDelay := flag.Duration("provision-delay", 2*time.Second, "time from branch creation to HEALTHY (negative: immediately)")
+	verbose := flag.Bool("v", false, "log every request")
+	flag.Parse()
+	if err := run(*listen, *postgres, *pgBinDir, *provisionDelay, *verbose); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(listen, postgres, pgBinDir string, provisionDelay time.Duration, verbose bool) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	opts := xataemu.Options{
+		PostgresAdminURL: postgres,
+		PostgresBinDir:   pgBinDir,
+		ProvisionDelay:   provisionDelay,
+	}
+	if provisionDelay == 0 {
+		opts.ProvisionDelay = -1 // Options treats 0 as "default"; here it means no delay
+	}
+	if verbose {
+		opts.Logf = log.Printf
+	}
+	if postgres == "auto" {
+		srv, err := localpg.Start(ctx, localpg.Options{})
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := srv.Stop(); err != nil {
+				log.Print(err)
+			}
+		}()
+		opts.PostgresAdminURL = srv.AdminURL()
+		opts.PostgresBinDir = srv.BinDir()
+		log.Printf("started PostgreSQL on 127.0.0.1:%d", srv.Port())
+	}
+
+	emu, err := xataemu.New(opts)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		emu.Close()
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	server := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- server.Serve(ln) }()
+
+	mode := "in-memory"
+	if opts.PostgresAdminURL != "" {
+		mode = "PostgreSQL-backed"
+	}
+	fmt.Printf("Xata API emulator (%s) listening on %s\n", mode, base)
+	fmt.Printf("export XATA_API_BASE_URL=%s\n", base)
+	fmt.Printf("export XATA_API_KEY=%s\n", emu.APIKey())
+	fmt.Printf("export XATA_ORGANIZATION_ID=%s\n", emu.OrganizationID())
+	fmt.Printf("export XATA_PROJECT_ID=%s\n", emu.ProjectID())
+
+	select {
+	case <-ctx.Done():
+		log.Print("shutting down")
+	case err = <-serveErr:
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if serr := server.Shutdown(shutdownCtx); serr != nil {
+		err = errors.Join(err, serr)
+	}
+	// Close drops every database and role the emulator created; the
+	// deferred Stop then removes an auto-started cluster.
+	if cerr := emu.Close(); cerr != nil {
+		err = errors.Join(err, cerr)
+	}
+	return err
+}

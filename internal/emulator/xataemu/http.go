@@ -1,0 +1,290 @@
+package xataemu
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+)
+
+// maxRequestBytes is the platform's XATA_MAX_REQUEST_SIZE (30M).
+const maxRequestBytes = 30 << 20
+
+// ServeHTTP serves the emulated API. Every response carries X-Request-Id.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	reqID := r.Header.Get("X-Request-Id")
+	if reqID == "" {
+		reqID = newRequestID()
+	} else if len(reqID) > 100 {
+		reqID = reqID[:100]
+	}
+	w.Header().Set("X-Request-Id", reqID)
+
+	kind, latency, retryAfter := e.pickFault(r.Method)
+	if latency > 0 {
+		t := time.NewTimer(latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+		}
+	}
+
+	status := 0
+	switch kind {
+	case 0:
+		rec := &statusRecorder{ResponseWriter: w}
+		e.handle(rec, r, reqID)
+		status = rec.status
+	case FaultDropAfterCommit:
+		d := newDiscardWriter()
+		e.handle(d, r, reqID)
+		e.logRequest(r, reqID, d.status, kind, start)
+		dropConnection(w)
+		return
+	default:
+		rec := &statusRecorder{ResponseWriter: w}
+		writeFault(rec, kind, reqID, retryAfter)
+		status = rec.status
+	}
+	e.logRequest(r, reqID, status, kind, start)
+}
+
+func (e *Emulator) logRequest(r *http.Request, reqID string, status int, kind FaultKind, start time.Time) {
+	if e.logf == nil {
+		return
+	}
+	fault := ""
+	if kind != 0 {
+		fault = " fault=" + kind.String()
+	}
+	e.logf("xataemu: %s %s -> %d (%s, %s)%s", r.Method, r.URL.RequestURI(), status, reqID,
+		time.Since(start).Round(time.Microsecond), fault)
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// call is one request being handled.
+type call struct {
+	w      http.ResponseWriter
+	r      *http.Request
+	id     string
+	pretty bool
+	orgID  string // organization of the caller's key
+}
+
+func writeError(w http.ResponseWriter, reqID string, status int, msg string) {
+	writeJSON(w, status, apiError{ID: reqID, Message: msg}, false)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any, pretty bool) {
+	var b []byte
+	if pretty {
+		b, _ = json.MarshalIndent(v, "", "  ")
+	} else {
+		b, _ = json.Marshal(v)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+func (c *call) json(status int, v any) { writeJSON(c.w, status, v, c.pretty) }
+
+func (c *call) fail(status int, format string, args ...any) {
+	writeJSON(c.w, status, apiError{ID: c.id, Message: fmt.Sprintf(format, args...)}, c.pretty)
+}
+
+func (c *call) noContent() { c.w.WriteHeader(http.StatusNoContent) }
+
+// decode binds the JSON body into v like the platform's echo binder: an
+// empty body binds nothing, unknown fields are ignored, and malformed JSON
+// or a wrong type is a 400. It reports false after writing the error.
+func (c *call) decode(v any) bool {
+	body, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, maxRequestBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			c.fail(http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+		} else {
+			c.fail(http.StatusBadRequest, "failed to read request body: %v", err)
+		}
+		return false
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return true
+	}
+	err = json.Unmarshal(body, v)
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &syntaxErr):
+		c.fail(http.StatusBadRequest, "Syntax error: offset=%d, error=%v", syntaxErr.Offset, err)
+	case errors.As(err, &typeErr):
+		c.fail(http.StatusBadRequest, "Unmarshal type error: expected=%v, got=%v, field=%v, offset=%v",
+			typeErr.Type, typeErr.Value, typeErr.Field, typeErr.Offset)
+	default:
+		c.fail(http.StatusBadRequest, "invalid request body: %v", err)
+	}
+	return false
+}
+
+// methods dispatches on the HTTP method; anything else is a 405.
+func (c *call) methods(handlers map[string]func()) {
+	if h, ok := handlers[c.r.Method]; ok {
+		h()
+		return
+	}
+	allowed := make([]string, 0, len(handlers))
+	for m := range handlers {
+		allowed = append(allowed, m)
+	}
+	sort.Strings(allowed)
+	c.w.Header().Set("Allow", strings.Join(allowed, ", "))
+	c.fail(http.StatusMethodNotAllowed, "Method Not Allowed")
+}
+
+func (e *Emulator) handle(w http.ResponseWriter, r *http.Request, reqID string) {
+	_, pretty := r.URL.Query()["_pretty"]
+	c := &call{w: w, r: r, id: reqID, pretty: pretty}
+	// The platform strips trailing slashes before routing.
+	path := strings.TrimRight(r.URL.Path, "/")
+
+	if path == "/_hello" {
+		c.methods(map[string]func(){http.MethodGet: func() {
+			c.json(http.StatusOK, map[string]string{"Server": "Xata", "Version": "0.0.1"})
+		}})
+		return
+	}
+	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	if segs[0] != "organizations" {
+		c.fail(http.StatusNotFound, "Not Found")
+		return
+	}
+
+	e.mu.Lock()
+	closed := e.closed
+	e.mu.Unlock()
+	if closed {
+		c.fail(http.StatusServiceUnavailable, "Service temporarily unavailable. Please try again later. (Request ID: %s)", reqID)
+		return
+	}
+	if !e.authenticate(c) {
+		return
+	}
+	if len(segs) == 1 {
+		c.methods(map[string]func(){http.MethodGet: func() { e.listOrganizations(c) }})
+		return
+	}
+	// An organization key only ever sees its own organization.
+	if segs[1] != c.orgID {
+		c.fail(http.StatusForbidden, "access denied")
+		return
+	}
+	e.routeOrg(c, segs[2:])
+}
+
+// authenticate resolves the bearer token to its organization.
+func (e *Emulator) authenticate(c *call) bool {
+	scheme, token, _ := strings.Cut(strings.TrimSpace(c.r.Header.Get("Authorization")), " ")
+	token = strings.TrimSpace(token)
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+		c.fail(http.StatusUnauthorized, "no token found")
+		return false
+	}
+	e.mu.Lock()
+	org, ok := e.keys[token]
+	e.mu.Unlock()
+	if !ok {
+		c.fail(http.StatusUnauthorized, "invalid token")
+		return false
+	}
+	c.orgID = org
+	return true
+}
+
+// routeOrg handles paths below /organizations/{org}.
+func (e *Emulator) routeOrg(c *call, segs []string) {
+	get := func(h func(*call)) map[string]func() {
+		return map[string]func(){http.MethodGet: func() { h(c) }}
+	}
+	switch {
+	case len(segs) == 0:
+		c.methods(get(e.getOrganization))
+	case len(segs) == 1 && segs[0] == "regions":
+		c.methods(get(e.listRegions))
+	case len(segs) == 1 && segs[0] == "instanceTypes":
+		c.methods(get(e.listInstanceTypes))
+	case len(segs) == 1 && segs[0] == "images":
+		c.methods(get(e.listImages))
+	case len(segs) == 1 && segs[0] == "projects":
+		c.methods(map[string]func(){
+			http.MethodGet:  func() { e.listProjects(c) },
+			http.MethodPost: func() { e.createProject(c) },
+		})
+	case len(segs) == 2 && segs[0] == "projects" && segs[1] == "limits":
+		c.methods(get(func(c *call) {
+			c.json(http.StatusOK, projectLimits{MaxInstances: maxReplicas + 1, MinInstances: 1,
+				MaxDescriptionLength: maxDescriptionLen, MaxBranches: maxBranchesPerProject})
+		}))
+	case len(segs) == 2 && segs[0] == "projects":
+		pid := segs[1]
+		c.methods(map[string]func(){
+			http.MethodGet:    func() { e.getProject(c, pid) },
+			http.MethodPatch:  func() { e.updateProject(c, pid) },
+			http.MethodDelete: func() { e.deleteProject(c, pid) },
+		})
+	case len(segs) >= 3 && segs[0] == "projects" && segs[2] == "branches":
+		e.routeBranches(c, segs[1], segs[3:])
+	default:
+		c.fail(http.StatusNotFound, "Not Found")
+	}
+}
+
+// routeBranches handles paths below …/projects/{projectID}/branches.
+func (e *Emulator) routeBranches(c *call, pid string, segs []string) {
+	switch {
+	case len(segs) == 0:
+		c.methods(map[string]func(){
+			http.MethodGet:  func() { e.listBranches(c, pid) },
+			http.MethodPost: func() { e.createBranch(c, pid) },
+		})
+	case len(segs) == 1:
+		bid := segs[0]
+		c.methods(map[string]func(){
+			http.MethodGet:    func() { e.getBranch(c, pid, bid) },
+			http.MethodPatch:  func() { e.updateBranch(c, pid, bid) },
+			http.MethodDelete: func() { e.deleteBranch(c, pid, bid) },
+		})
+	case len(segs) == 2 && segs[1] == "credentials":
+		c.methods(map[string]func(){http.MethodGet: func() { e.getCredentials(c, pid, segs[0]) }})
+	case len(segs) == 3 && segs[1] == "credentials" && segs[2] == "rotate":
+		c.methods(map[string]func(){http.MethodPost: func() { e.rotateCredentials(c, pid, segs[0]) }})
+	default:
+		c.fail(http.StatusNotFound, "Not Found")
+	}
+}

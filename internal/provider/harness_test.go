@@ -1,0 +1,195 @@
+package provider
+
+// The shared test harness: provider factories wired to an in-process Xata
+// emulator, a PostgreSQL started once per test binary for the tests that
+// need real databases, and the Terraform CLI settings terraform-plugin-testing
+// needs on a machine without internet.
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/xataemu"
+	"github.com/sandboxdb/terraform-provider-xata/internal/localpg"
+	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
+)
+
+func TestMain(m *testing.M) {
+	if err := prepareTerraformCLI(); err != nil {
+		fmt.Fprintln(os.Stderr, "test setup:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	stopSharedPostgres()
+	os.Exit(code)
+}
+
+// prepareTerraformCLI makes terraform-plugin-testing use a local binary and
+// a CLI config that exists: a missing TF_CLI_CONFIG_FILE makes some CLIs
+// print a warning that breaks the version check, and nothing may be
+// downloaded.
+func prepareTerraformCLI() error {
+	if f := os.Getenv("TF_CLI_CONFIG_FILE"); f == "" || !fileExists(f) {
+		dir, err := os.MkdirTemp("", "xata-tfcli-")
+		if err != nil {
+			return err
+		}
+		cfg := filepath.Join(dir, "terraformrc")
+		if err := os.WriteFile(cfg, []byte("# written by the provider tests\n"), 0o600); err != nil {
+			return err
+		}
+		os.Setenv("TF_CLI_CONFIG_FILE", cfg)
+	}
+	if os.Getenv("TF_ACC") == "" {
+		return nil
+	}
+	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
+		if !fileExists(p) {
+			return fmt.Errorf("TF_ACC_TERRAFORM_PATH=%s does not exist", p)
+		}
+		return nil
+	}
+	for _, name := range []string{"terraform", "tofu"} {
+		if p, err := exec.LookPath(name); err == nil {
+			os.Setenv("TF_ACC_TERRAFORM_PATH", p)
+			return nil
+		}
+	}
+	return fmt.Errorf("TF_ACC is set but no terraform or tofu binary was found; run `make test`, which installs one, or set TF_ACC_TERRAFORM_PATH")
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+var (
+	sharedPG     *localpg.Server
+	sharedPGErr  error
+	sharedPGOnce sync.Once
+)
+
+// sharedPostgres starts one PostgreSQL for the whole test binary; each
+// emulator gets its own databases in it and drops them on Close.
+func sharedPostgres(t *testing.T) *localpg.Server {
+	t.Helper()
+	sharedPGOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		sharedPG, sharedPGErr = localpg.Start(ctx, localpg.Options{})
+	})
+	if sharedPGErr != nil {
+		t.Fatalf("PostgreSQL is needed for this test and could not be started (run `make test`, which installs it): %v", sharedPGErr)
+	}
+	return sharedPG
+}
+
+func stopSharedPostgres() {
+	if sharedPG != nil {
+		_ = sharedPG.Stop()
+	}
+}
+
+// testEnv is one emulator and the provider wiring for it.
+type testEnv struct {
+	emu *xataemu.Emulator
+}
+
+type envOption func(*xataemu.Options)
+
+func withProvisionDelay(d time.Duration) envOption {
+	return func(o *xataemu.Options) { o.ProvisionDelay = d }
+}
+
+// newTestEnv starts an emulator for one test; withPostgres backs its
+// branches with real databases.
+func newTestEnv(t *testing.T, withPostgres bool, opts ...envOption) *testEnv {
+	t.Helper()
+	o := xataemu.Options{ProvisionDelay: 150 * time.Millisecond, UpdateDelay: 100 * time.Millisecond}
+	if withPostgres {
+		pg := sharedPostgres(t)
+		o.PostgresAdminURL = pg.AdminURL()
+		o.PostgresBinDir = pg.BinDir()
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	emu, err := xataemu.New(o)
+	if err != nil {
+		t.Fatalf("starting the Xata emulator: %v", err)
+	}
+	if _, err := emu.Start(); err != nil {
+		t.Fatalf("serving the Xata emulator: %v", err)
+	}
+	t.Cleanup(func() { _ = emu.Close() })
+	return &testEnv{emu: emu}
+}
+
+// providerBlock configures the provider for this emulator in HCL, so tests
+// can run in parallel without sharing environment variables.
+func (e *testEnv) providerBlock() string {
+	return fmt.Sprintf(`
+provider "xata" {
+  base_url        = %q
+  api_key         = %q
+  organization_id = %q
+  project_id      = %q
+}
+`, e.emu.URL(), e.emu.APIKey(), e.emu.OrganizationID(), e.emu.ProjectID())
+}
+
+// factories serves the provider in-process, with the waiter's polling
+// shortened to the emulator's timescale.
+func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
+	return testFactories()
+}
+
+func testFactories() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"xata": providerserver.NewProtocol6WithError(&xataProvider{
+			version: "test",
+			wait: xata.WaitOptions{
+				MinInterval: 20 * time.Millisecond,
+				MaxInterval: 200 * time.Millisecond,
+				FaultGrace:  time.Second,
+			},
+		}),
+	}
+}
+
+// client is a Xata API client on the emulator, for arranging and
+// inspecting state behind Terraform's back.
+func (e *testEnv) client(t *testing.T) *xata.Client {
+	t.Helper()
+	c, err := xata.NewClient(xata.Config{BaseURL: e.emu.URL(), APIKey: e.emu.APIKey(), UserAgent: "provider-tests"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// checkNoBranches is a CheckDestroy: nothing may be left in the emulator.
+func (e *testEnv) checkNoBranches(keep ...string) func(*terraform.State) error {
+	return func(*terraform.State) error {
+		keepSet := map[string]bool{}
+		for _, k := range keep {
+			keepSet[k] = true
+		}
+		for _, b := range e.emu.Branches(e.emu.ProjectID()) {
+			if !keepSet[b.Name] {
+				return fmt.Errorf("branch %s (%s) still exists after destroy", b.Name, b.ID)
+			}
+		}
+		return nil
+	}
+}

@@ -1,0 +1,175 @@
+// Package provider is the Terraform face of the project: the provider
+// configuration and one file per resource or data source. It talks to the
+// services only through the API client packages.
+package provider
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"golang.org/x/time/rate"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
+)
+
+// Compile-time check that xataProvider is a provider.
+var _ provider.Provider = (*xataProvider)(nil)
+
+// New returns a constructor for the provider, as providerserver expects.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &xataProvider{version: version, wait: defaultWaitOptions}
+	}
+}
+
+type xataProvider struct {
+	version string
+	// wait tunes the readiness waiter; tests shorten it.
+	wait xata.WaitOptions
+	// httpClient is nil in production; tests may inject one.
+	httpClient *http.Client
+}
+
+type providerModel struct {
+	APIKey         types.String `tfsdk:"api_key"`
+	BaseURL        types.String `tfsdk:"base_url"`
+	OrganizationID types.String `tfsdk:"organization_id"`
+	ProjectID      types.String `tfsdk:"project_id"`
+}
+
+func (p *xataProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "xata"
+	resp.Version = p.version
+}
+
+func (p *xataProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages [Xata](https://xata.io) Postgres branches, so that every ephemeral environment " +
+			"can get its own copy-on-write database.\n\n" +
+			"Every setting may also come from the environment; a value in this block wins over the environment, " +
+			"which wins over the xata CLI's `.xata/project.json`.",
+		Attributes: map[string]schema.Attribute{
+			"api_key": schema.StringAttribute{
+				MarkdownDescription: "Xata API key (`xau_…` or `xao_…`), sent as a bearer token. " +
+					"Defaults to the `" + envAPIKey + "` environment variable. The key needs access to every branch " +
+					"of the project (`branches: [\"*\"]`), or the provider cannot read the branches it creates.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"base_url": schema.StringAttribute{
+				MarkdownDescription: "Base URL of the Xata API. Defaults to the `" + envBaseURL + "` environment " +
+					"variable, then `" + defaultBaseURL + "`. Plain `http://` is accepted only for a loopback host " +
+					"(a local emulator).",
+				Optional: true,
+			},
+			"organization_id": schema.StringAttribute{
+				MarkdownDescription: "Default organization for resources that do not set their own. Defaults to the `" +
+					envOrganizationID + "` environment variable, then `organizationId` in the xata CLI's " +
+					"`.xata/project.json` (in `$XATA_CONFIG_DIR` when set, else the working directory).",
+				Optional: true,
+			},
+			"project_id": schema.StringAttribute{
+				MarkdownDescription: "Default project for resources that do not set their own. Defaults to the `" +
+					envProjectID + "` environment variable, then `projectId` in the xata CLI's `.xata/project.json`.",
+				Optional: true,
+			},
+		},
+	}
+}
+
+func (p *xataProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	for name, v := range map[string]types.String{
+		"api_key": cfg.APIKey, "base_url": cfg.BaseURL,
+		"organization_id": cfg.OrganizationID, "project_id": cfg.ProjectID,
+	} {
+		if v.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown Xata Provider Setting",
+				"The provider's "+name+" depends on a value that is only known after apply, but the provider must "+
+					"be configured before planning. Set it to a literal, a variable, or use the environment instead.")
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	settings, err := resolveSettings(cfg, osEnv{})
+	if err != nil {
+		resp.Diagnostics.AddError("Unreadable Xata Project File",
+			"The provider reads default organization and project ids from the xata CLI's .xata/project.json. "+
+				"Fix or remove the file, or set organization_id and project_id explicitly.\n\n"+err.Error())
+		return
+	}
+	if err := validateBaseURL(settings.BaseURL); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid Xata Base URL",
+			"Set base_url (or "+envBaseURL+") to an https:// URL such as "+defaultBaseURL+
+				"; plain http:// is only allowed for a loopback host such as 127.0.0.1.\n\n"+err.Error())
+		return
+	}
+
+	data := &providerData{settings: settings, wait: p.wait}
+	if settings.APIKey != "" {
+		client, err := xata.NewClient(xata.Config{
+			BaseURL:    settings.BaseURL,
+			APIKey:     settings.APIKey,
+			UserAgent:  "terraform-provider-xata/" + p.version,
+			HTTPClient: p.httpClient,
+			// One limiter per provider instance: every resource of the run shares it.
+			Limiter: rate.NewLimiter(rate.Every(50*time.Millisecond), 20),
+			Logger:  tflogLogger{},
+		})
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid Xata Client Configuration",
+				"The Xata API client could not be built from the provider settings; check base_url.\n\n"+err.Error())
+			return
+		}
+		data.xata = client
+	}
+	tflog.Debug(ctx, "configured xata provider", map[string]any{
+		"base_url":           settings.BaseURL,
+		"organization_id":    settings.OrganizationID,
+		"project_id":         settings.ProjectID,
+		"api_key_configured": settings.APIKey != "",
+	})
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+func (p *xataProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewBranchResource,
+	}
+}
+
+func (p *xataProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewBranchDataSource,
+	}
+}
+
+// defaultWaitOptions polls a new branch quickly at first (creation is
+// copy-on-write, often seconds) and backs off to one read every 5 s.
+var defaultWaitOptions = xata.WaitOptions{
+	MinInterval: 250 * time.Millisecond,
+	MaxInterval: 5 * time.Second,
+	FaultGrace:  2 * time.Minute,
+}
+
+// tflogLogger forwards the client's (already redacted) debug logs to tflog.
+type tflogLogger struct{}
+
+func (tflogLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
+	tflog.Debug(ctx, msg, fields)
+}

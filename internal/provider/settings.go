@@ -1,0 +1,199 @@
+package provider
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
+)
+
+const (
+	defaultBaseURL = "https://api.xata.tech"
+
+	envAPIKey         = "XATA_API_KEY"
+	envBaseURL        = "XATA_API_BASE_URL"
+	envOrganizationID = "XATA_ORGANIZATION_ID"
+	envProjectID      = "XATA_PROJECT_ID"
+	envConfigDir      = "XATA_CONFIG_DIR"
+)
+
+// settings are the provider's effective values after applying the
+// precedence config > environment > .xata/project.json > default.
+type settings struct {
+	APIKey         string
+	BaseURL        string
+	OrganizationID string
+	ProjectID      string
+}
+
+// env abstracts the process environment and working directory so the
+// precedence rules can be tested without touching global state.
+type env interface {
+	Getenv(key string) string
+	Getwd() (string, error)
+}
+
+type osEnv struct{}
+
+func (osEnv) Getenv(key string) string { return os.Getenv(key) }
+func (osEnv) Getwd() (string, error)   { return os.Getwd() }
+
+func resolveSettings(cfg providerModel, e env) (settings, error) {
+	s := settings{
+		APIKey:         firstNonEmpty(cfg.APIKey.ValueString(), e.Getenv(envAPIKey)),
+		BaseURL:        firstNonEmpty(cfg.BaseURL.ValueString(), e.Getenv(envBaseURL), defaultBaseURL),
+		OrganizationID: firstNonEmpty(cfg.OrganizationID.ValueString(), e.Getenv(envOrganizationID)),
+		ProjectID:      firstNonEmpty(cfg.ProjectID.ValueString(), e.Getenv(envProjectID)),
+	}
+	if s.OrganizationID != "" && s.ProjectID != "" {
+		return s, nil
+	}
+	file, err := readProjectFile(e)
+	if err != nil {
+		return s, err
+	}
+	s.OrganizationID = firstNonEmpty(s.OrganizationID, file.OrganizationID)
+	s.ProjectID = firstNonEmpty(s.ProjectID, file.ProjectID)
+	return s, nil
+}
+
+// projectFile is the xata CLI's .xata/project.json.
+type projectFile struct {
+	OrganizationID string `json:"organizationId"`
+	ProjectID      string `json:"projectId"`
+}
+
+// projectFilePath is where the xata CLI keeps project.json: under
+// $XATA_CONFIG_DIR when set, else the working directory.
+func projectFilePath(e env) (string, error) {
+	dir := e.Getenv(envConfigDir)
+	if dir == "" {
+		wd, err := e.Getwd()
+		if err != nil {
+			return "", err
+		}
+		dir = wd
+	}
+	return filepath.Join(dir, ".xata", "project.json"), nil
+}
+
+func readProjectFile(e env) (projectFile, error) {
+	var pf projectFile
+	p, err := projectFilePath(e)
+	if err != nil {
+		return pf, err
+	}
+	b, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return pf, nil
+	}
+	if err != nil {
+		return pf, err
+	}
+	if err := json.Unmarshal(b, &pf); err != nil {
+		return pf, fmt.Errorf("%s: %w", p, err)
+	}
+	return pf, nil
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// validateBaseURL refuses anything but https, except plain http to a
+// loopback host: an API key must never cross a network in clear text.
+func validateBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return err
+	}
+	if u.Host == "" {
+		return fmt.Errorf("%q has no host", raw)
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if isLoopback(u.Hostname()) {
+			return nil
+		}
+		return fmt.Errorf("%q uses plain http to a non-loopback host", raw)
+	default:
+		return fmt.Errorf("%q: scheme must be https", raw)
+	}
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// providerData is what Configure hands to resources and data sources.
+type providerData struct {
+	settings settings
+	xata     *xata.Client // nil when no API key is configured
+	wait     xata.WaitOptions
+}
+
+// xataClient returns the client, or an error that lists every way to
+// configure an API key.
+func (d *providerData) xataClient() (*xata.Client, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if d == nil || d.xata == nil {
+		diags.AddError("Missing Xata API Key",
+			"This resource needs a Xata API key. Set one of:\n"+
+				"  - api_key in the provider \"xata\" block\n"+
+				"  - the "+envAPIKey+" environment variable\n"+
+				"Create a key in the Xata console (Account settings → API keys) with access to all branches of the project.")
+	}
+	if d == nil {
+		return nil, diags
+	}
+	return d.xata, diags
+}
+
+// scope picks the organization and project for a resource: its own
+// attribute first, then the provider's default. A missing one is an error
+// naming every place it can be set.
+func (d *providerData) scope(org, project types.String) (string, string, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var defaults settings
+	if d != nil {
+		defaults = d.settings
+	}
+	o := firstNonEmpty(org.ValueString(), defaults.OrganizationID)
+	p := firstNonEmpty(project.ValueString(), defaults.ProjectID)
+	if o == "" {
+		diags.AddError("Missing Xata Organization ID", missingScopeDetail("organization_id", envOrganizationID, "organizationId"))
+	}
+	if p == "" {
+		diags.AddError("Missing Xata Project ID", missingScopeDetail("project_id", envProjectID, "projectId"))
+	}
+	return o, p, diags
+}
+
+func missingScopeDetail(attr, envVar, fileKey string) string {
+	return "No " + attr + " is set. Set one of:\n" +
+		"  - " + attr + " on this resource\n" +
+		"  - " + attr + " in the provider \"xata\" block\n" +
+		"  - the " + envVar + " environment variable\n" +
+		"  - \"" + fileKey + "\" in .xata/project.json (written by `xata init`), in $" + envConfigDir + " or the working directory"
+}

@@ -1,0 +1,99 @@
+package provider
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+type fakeEnv struct {
+	vars map[string]string
+	wd   string
+}
+
+func (f fakeEnv) Getenv(k string) string { return f.vars[k] }
+func (f fakeEnv) Getwd() (string, error) { return f.wd, nil }
+
+func writeProjectFile(t *testing.T, dir, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Join(dir, ".xata"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".xata", "project.json"), []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestResolveSettingsPrecedence(t *testing.T) {
+	wd := t.TempDir()
+	writeProjectFile(t, wd, `{"organizationId":"fileorg","projectId":"prj_file"}`)
+	cfgDir := t.TempDir()
+	writeProjectFile(t, cfgDir, `{"organizationId":"cfgdirorg","projectId":"prj_cfgdir"}`)
+
+	empty := providerModel{APIKey: types.StringNull(), BaseURL: types.StringNull(), OrganizationID: types.StringNull(), ProjectID: types.StringNull()}
+	full := providerModel{APIKey: types.StringValue("cfgkey"), BaseURL: types.StringValue("https://cfg.example"),
+		OrganizationID: types.StringValue("cfgorg"), ProjectID: types.StringValue("prj_cfg")}
+	allEnv := map[string]string{envAPIKey: "envkey", envBaseURL: "https://env.example", envOrganizationID: "envorg", envProjectID: "prj_env"}
+
+	tests := []struct {
+		name string
+		cfg  providerModel
+		env  fakeEnv
+		want settings
+	}{
+		{"config beats env", full, fakeEnv{vars: allEnv, wd: wd},
+			settings{"cfgkey", "https://cfg.example", "cfgorg", "prj_cfg"}},
+		{"env beats file", empty, fakeEnv{vars: allEnv, wd: wd},
+			settings{"envkey", "https://env.example", "envorg", "prj_env"}},
+		{"file fills what is missing", empty, fakeEnv{vars: map[string]string{envOrganizationID: "envorg"}, wd: wd},
+			settings{"", defaultBaseURL, "envorg", "prj_file"}},
+		{"XATA_CONFIG_DIR relocates the file", empty, fakeEnv{vars: map[string]string{envConfigDir: cfgDir}, wd: wd},
+			settings{"", defaultBaseURL, "cfgdirorg", "prj_cfgdir"}},
+		{"no file, nothing set", empty, fakeEnv{vars: map[string]string{}, wd: t.TempDir()},
+			settings{"", defaultBaseURL, "", ""}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := resolveSettings(tc.cfg, tc.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("got %+v\nwant %+v", got, tc.want)
+			}
+		})
+	}
+
+	t.Run("a broken file is an error naming it", func(t *testing.T) {
+		bad := t.TempDir()
+		writeProjectFile(t, bad, `{not json`)
+		_, err := resolveSettings(empty, fakeEnv{vars: map[string]string{}, wd: bad})
+		if err == nil || !strings.Contains(err.Error(), filepath.Join(bad, ".xata", "project.json")) {
+			t.Fatalf("expected an error naming the file, got %v", err)
+		}
+	})
+}
+
+func TestValidateBaseURL(t *testing.T) {
+	tests := []struct {
+		url string
+		ok  bool
+	}{
+		{"https://api.xata.tech", true},
+		{"http://127.0.0.1:8080", true},
+		{"http://localhost:8080", true},
+		{"http://[::1]:8080", true},
+		{"http://api.xata.tech", false},
+		{"http://10.0.0.5", false},
+		{"ftp://api.xata.tech", false},
+		{"api.xata.tech", false},
+	}
+	for _, tc := range tests {
+		if err := validateBaseURL(tc.url); (err == nil) != tc.ok {
+			t.Errorf("validateBaseURL(%q) = %v, want ok=%v", tc.url, err, tc.ok)
+		}
+	}
+}

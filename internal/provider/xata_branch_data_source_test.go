@@ -1,0 +1,79 @@
+package provider
+
+import (
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+// TestAccBranchDataSource looks a branch up by name and by id, and refuses
+// a name that matches nothing.
+func TestAccBranchDataSource(t *testing.T) {
+	env := newTestEnv(t, false)
+	t.Parallel()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.checkNoBranches(),
+		Steps: []resource.TestStep{
+			{
+				Config: env.providerBlock() + rootBranchHCL + `
+data "xata_branch" "by_name" {
+  name       = "main"
+  depends_on = [xata_branch.main]
+}
+
+data "xata_branch" "by_id" {
+  id = xata_branch.main.id
+}
+`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.CompareValuePairs("data.xata_branch.by_name", tfjsonpath.New("id"), "xata_branch.main", tfjsonpath.New("id"), compare.ValuesSame()),
+					statecheck.CompareValuePairs("data.xata_branch.by_id", tfjsonpath.New("name"), "xata_branch.main", tfjsonpath.New("name"), compare.ValuesSame()),
+					statecheck.CompareValuePairs("data.xata_branch.by_id", tfjsonpath.New("connection_string"), "xata_branch.main", tfjsonpath.New("connection_string"), compare.ValuesSame()),
+					statecheck.ExpectKnownValue("data.xata_branch.by_name", tfjsonpath.New("status"), knownvalue.StringExact("STATUS_TYPE_HEALTHY")),
+					statecheck.ExpectKnownValue("data.xata_branch.by_name", tfjsonpath.New("parent_id"), knownvalue.Null()),
+				},
+			},
+			{
+				Config: env.providerBlock() + rootBranchHCL + `
+data "xata_branch" "missing" {
+  name = "Main"
+}
+`,
+				ExpectError: regexp.MustCompile(`(?s)Xata Branch Not Found By Name.*"Main"`),
+			},
+		},
+	})
+}
+
+// TestAccBranchDataSource_needsOneOfIDAndName is refused at validation.
+func TestAccBranchDataSource_needsOneOfIDAndName(t *testing.T) {
+	for name, body := range map[string]string{
+		"both":    `id = "k3v9q0m2p8d4r6t1b5n7c0f2a9"` + "\n" + `name = "main"`,
+		"neither": ``,
+	} {
+		t.Run(name, func(t *testing.T) {
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testFactories(),
+				Steps: []resource.TestStep{{
+					Config: `
+provider "xata" {
+  base_url = "http://127.0.0.1:9"
+  api_key  = "xau_test"
+}
+data "xata_branch" "b" {
+` + body + `
+}
+`,
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(`(?s)(Invalid Attribute Combination|Missing Attribute Configuration).*Exactly one of these attributes must be configured: \[id,name\]`),
+				}},
+			})
+		})
+	}
+}

@@ -1,0 +1,337 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
+)
+
+// branchModel is the Terraform state of xata_branch.
+type branchModel struct {
+	ID                 types.String   `tfsdk:"id"`
+	Name               types.String   `tfsdk:"name"`
+	OrganizationID     types.String   `tfsdk:"organization_id"`
+	ProjectID          types.String   `tfsdk:"project_id"`
+	ParentID           types.String   `tfsdk:"parent_id"`
+	ParentName         types.String   `tfsdk:"parent_name"`
+	Description        types.String   `tfsdk:"description"`
+	Region             types.String   `tfsdk:"region"`
+	InstanceType       types.String   `tfsdk:"instance_type"`
+	Image              types.String   `tfsdk:"image"`
+	Replicas           types.Int64    `tfsdk:"replicas"`
+	Storage            types.Int64    `tfsdk:"storage"`
+	ScaleToZero        types.Object   `tfsdk:"scale_to_zero"`
+	PostgresParameters types.Map      `tfsdk:"postgres_parameters"`
+	Hibernate          types.Bool     `tfsdk:"hibernate"`
+	Database           types.String   `tfsdk:"database"`
+	Status             types.String   `tfsdk:"status"`
+	CreatedAt          types.String   `tfsdk:"created_at"`
+	UpdatedAt          types.String   `tfsdk:"updated_at"`
+	PublicAccess       types.Bool     `tfsdk:"public_access"`
+	Host               types.String   `tfsdk:"host"`
+	Port               types.Int64    `tfsdk:"port"`
+	Username           types.String   `tfsdk:"username"`
+	Password           types.String   `tfsdk:"password"`
+	ConnectionString   types.String   `tfsdk:"connection_string"`
+	Timeouts           timeouts.Value `tfsdk:"timeouts"`
+}
+
+// scaleToZeroAttrTypes is the object type of scale_to_zero.
+var scaleToZeroAttrTypes = map[string]attr.Type{
+	"enabled":                   types.BoolType,
+	"inactivity_period_minutes": types.Int64Type,
+}
+
+type scaleToZeroModel struct {
+	Enabled                 types.Bool  `tfsdk:"enabled"`
+	InactivityPeriodMinutes types.Int64 `tfsdk:"inactivity_period_minutes"`
+}
+
+func (m branchModel) isChild() bool {
+	return known(m.ParentID) || known(m.ParentName)
+}
+
+// known reports whether a value is set and known, i.e. usable as input.
+func known(v attr.Value) bool { return !v.IsNull() && !v.IsUnknown() }
+
+func scaleToZeroFromModel(ctx context.Context, v types.Object) (*xata.ScaleToZero, diag.Diagnostics) {
+	if !known(v) {
+		return nil, nil
+	}
+	var m scaleToZeroModel
+	diags := v.As(ctx, &m, basetypes.ObjectAsOptions{})
+	if diags.HasError() {
+		return nil, diags
+	}
+	s := &xata.ScaleToZero{Enabled: m.Enabled.ValueBool(), InactivityPeriodMinutes: 30}
+	if known(m.InactivityPeriodMinutes) {
+		s.InactivityPeriodMinutes = m.InactivityPeriodMinutes.ValueInt64()
+	}
+	return s, diags
+}
+
+func scaleToZeroToModel(s xata.ScaleToZero) types.Object {
+	return types.ObjectValueMust(scaleToZeroAttrTypes, map[string]attr.Value{
+		"enabled":                   types.BoolValue(s.Enabled),
+		"inactivity_period_minutes": types.Int64Value(s.InactivityPeriodMinutes),
+	})
+}
+
+func stringMap(ctx context.Context, v types.Map) (map[string]string, diag.Diagnostics) {
+	if !known(v) {
+		return nil, nil
+	}
+	out := map[string]string{}
+	diags := v.ElementsAs(ctx, &out, false)
+	return out, diags
+}
+
+// createRequest translates the plan into the API's BranchCreationDetails.
+// parentID is the resolved parent for a child branch, "" for a root one.
+// A child inherits its cluster settings, so those are applied by a PATCH
+// after creation (followUpUpdate), as the xata CLI does.
+func createRequest(ctx context.Context, m branchModel, parentID string) (xata.CreateBranchRequest, diag.Diagnostics) {
+	req := xata.CreateBranchRequest{
+		Name:        m.Name.ValueString(),
+		Description: m.Description.ValueString(),
+	}
+	s2z, diags := scaleToZeroFromModel(ctx, m.ScaleToZero)
+	req.ScaleToZero = s2z
+	if parentID != "" {
+		req.Mode = xata.ModeInherit
+		req.ParentID = parentID
+		return req, diags
+	}
+	params, d := stringMap(ctx, m.PostgresParameters)
+	diags.Append(d...)
+	req.Mode = xata.ModeCustom
+	req.Configuration = &xata.ClusterConfiguration{
+		Region:                          m.Region.ValueString(),
+		InstanceType:                    m.InstanceType.ValueString(),
+		Image:                           m.Image.ValueString(),
+		Replicas:                        m.Replicas.ValueInt64(),
+		PostgresConfigurationParameters: params,
+	}
+	if known(m.Storage) {
+		storage := m.Storage.ValueInt64()
+		req.Configuration.Storage = &storage
+	}
+	return req, diags
+}
+
+// followUpUpdate is the PATCH that brings a freshly created branch to the
+// planned cluster settings the create call could not carry: everything a
+// child inherits, and storage, which the API ignores on create.
+func followUpUpdate(ctx context.Context, plan branchModel, b *xata.BranchMetadata) (xata.UpdateBranchRequest, diag.Diagnostics) {
+	var req xata.UpdateBranchRequest
+	cfg := b.Configuration
+	if known(plan.InstanceType) && plan.InstanceType.ValueString() != cfg.InstanceType {
+		req.InstanceType = plan.InstanceType.ValueStringPointer()
+	}
+	if known(plan.Replicas) && plan.Replicas.ValueInt64() != cfg.Replicas {
+		req.Replicas = plan.Replicas.ValueInt64Pointer()
+	}
+	if known(plan.Storage) && (cfg.Storage == nil || plan.Storage.ValueInt64() != *cfg.Storage) {
+		req.Storage = plan.Storage.ValueInt64Pointer()
+	}
+	params, diags := stringMap(ctx, plan.PostgresParameters)
+	for k, v := range params {
+		if cfg.PostgresConfigurationParameters[k] != v {
+			req.PostgresConfigurationParameters = params
+			break
+		}
+	}
+	return req, diags
+}
+
+// updateSteps translates a plan/state difference into the PATCH calls to
+// make, in order. The API refuses an image change combined with instance
+// type or parameters, so the image goes alone and first; hibernation is its
+// own step so that a branch is woken before and put to sleep after any
+// cluster change.
+func updateSteps(ctx context.Context, state, plan branchModel) ([]xata.UpdateBranchRequest, diag.Diagnostics) {
+	var steps []xata.UpdateBranchRequest
+	var diags diag.Diagnostics
+
+	hibernateChanged := known(plan.Hibernate) && !plan.Hibernate.Equal(state.Hibernate) &&
+		!(plan.Hibernate.ValueBool() == false && state.Hibernate.IsNull())
+	if hibernateChanged && !plan.Hibernate.ValueBool() {
+		steps = append(steps, xata.UpdateBranchRequest{Hibernate: plan.Hibernate.ValueBoolPointer()})
+	}
+
+	if changed(plan.Image, state.Image) {
+		steps = append(steps, xata.UpdateBranchRequest{Image: plan.Image.ValueStringPointer()})
+	}
+
+	var req xata.UpdateBranchRequest
+	if changed(plan.Name, state.Name) {
+		req.Name = plan.Name.ValueStringPointer()
+	}
+	if !plan.Description.Equal(state.Description) && !plan.Description.IsUnknown() {
+		d := plan.Description.ValueString() // null clears it: the API takes "" for that
+		req.Description = &d
+	}
+	if changed(plan.InstanceType, state.InstanceType) {
+		req.InstanceType = plan.InstanceType.ValueStringPointer()
+	}
+	if changed(plan.Replicas, state.Replicas) {
+		req.Replicas = plan.Replicas.ValueInt64Pointer()
+	}
+	if changed(plan.Storage, state.Storage) {
+		req.Storage = plan.Storage.ValueInt64Pointer()
+	}
+	if changed(plan.ScaleToZero, state.ScaleToZero) {
+		s2z, d := scaleToZeroFromModel(ctx, plan.ScaleToZero)
+		diags.Append(d...)
+		req.ScaleToZero = s2z
+	}
+	if known(plan.PostgresParameters) && !plan.PostgresParameters.Equal(state.PostgresParameters) {
+		params, d := stringMap(ctx, plan.PostgresParameters)
+		diags.Append(d...)
+		if len(params) > 0 {
+			req.PostgresConfigurationParameters = params
+		}
+	}
+	if !req.IsEmpty() {
+		steps = append(steps, req)
+	}
+
+	if hibernateChanged && plan.Hibernate.ValueBool() {
+		steps = append(steps, xata.UpdateBranchRequest{Hibernate: plan.Hibernate.ValueBoolPointer()})
+	}
+	return steps, diags
+}
+
+// changed reports whether a planned value is known and differs from state.
+func changed(plan, state attr.Value) bool {
+	return known(plan) && !plan.Equal(state)
+}
+
+// changesCluster reports whether a PATCH reconfigures the cluster, which the
+// API applies asynchronously (the branch goes TRANSIENT, then HEALTHY).
+func changesCluster(req xata.UpdateBranchRequest) bool {
+	return req.Replicas != nil || req.Storage != nil || req.InstanceType != nil || req.Image != nil ||
+		req.PostgresConfigurationParameters != nil || req.PreloadLibraries != nil || req.Hibernate != nil
+}
+
+// applyBranch copies what the API reports into the model. Only the
+// postgres_parameters keys the user manages (those in managed) are kept,
+// because the API returns every parameter merged with its defaults.
+func applyBranch(m *branchModel, b *xata.BranchMetadata, managed types.Map) {
+	m.ID = types.StringValue(b.ID)
+	m.Name = types.StringValue(b.Name)
+	m.Description = types.StringNull()
+	if b.Description != "" {
+		m.Description = types.StringValue(b.Description)
+	}
+	m.ParentID = types.StringNull()
+	if b.ParentID != nil && *b.ParentID != "" {
+		m.ParentID = types.StringValue(*b.ParentID)
+	}
+	m.Region = types.StringValue(firstNonEmpty(b.Configuration.Region, b.Region))
+	m.InstanceType = types.StringValue(b.Configuration.InstanceType)
+	m.Image = types.StringValue(b.Configuration.Image)
+	m.Replicas = types.Int64Value(b.Configuration.Replicas)
+	m.Storage = types.Int64Null()
+	if b.Configuration.Storage != nil {
+		m.Storage = types.Int64Value(*b.Configuration.Storage)
+	}
+	m.ScaleToZero = scaleToZeroToModel(b.ScaleToZero)
+	m.PostgresParameters = managedParameters(managed, b.Configuration.PostgresConfigurationParameters)
+	m.Status = types.StringValue(b.Status.StatusType)
+	m.CreatedAt = types.StringValue(b.CreatedAt.UTC().Format(time.RFC3339))
+	m.UpdatedAt = types.StringValue(b.UpdatedAt.UTC().Format(time.RFC3339))
+	m.PublicAccess = types.BoolValue(b.PublicAccess)
+}
+
+// managedParameters filters the server's parameters down to the keys the
+// user set. A key the server no longer reports is dropped, so the next plan
+// sets it again.
+func managedParameters(managed types.Map, server map[string]string) types.Map {
+	if !known(managed) {
+		return types.MapNull(types.StringType)
+	}
+	out := map[string]attr.Value{}
+	for k := range managed.Elements() {
+		if v, ok := server[k]; ok {
+			out[k] = types.StringValue(v)
+		}
+	}
+	return types.MapValueMust(types.StringType, out)
+}
+
+// applyCredentials sets the connection attributes from the credentials
+// endpoint. database overrides the database in the returned URL.
+func applyCredentials(m *branchModel, b *xata.BranchMetadata, c *xata.BranchCredentials) error {
+	conn, err := connectionString(b, c, m.Database.ValueString())
+	if err != nil {
+		return err
+	}
+	host, port, database := connectionParts(conn)
+	m.Host = types.StringValue(host)
+	m.Port = types.Int64Value(port)
+	m.Username = types.StringValue(c.Username)
+	m.Password = types.StringValue(c.Password)
+	m.Database = types.StringValue(database)
+	m.ConnectionString = types.StringValue(conn)
+	return nil
+}
+
+// connectionParts splits a URL built by connectionString into host, port
+// (5432 when absent) and database.
+func connectionParts(conn string) (host string, port int64, database string) {
+	u, _ := url.Parse(conn) // connectionString only returns parseable URLs
+	port, err := strconv.ParseInt(u.Port(), 10, 64)
+	if err != nil {
+		port = 5432
+	}
+	return u.Hostname(), port, strings.TrimPrefix(u.Path, "/")
+}
+
+// connectionString builds the branch's URL. The live API returns one with
+// the credentials; the April spec returns only user and password, in which
+// case it is built as the server does: <branch>.<region>.xata.tech:5432/xata.
+func connectionString(b *xata.BranchMetadata, c *xata.BranchCredentials, database string) (string, error) {
+	var u *url.URL
+	switch {
+	case c.ConnectionString != "":
+		parsed, err := url.Parse(c.ConnectionString)
+		if err != nil || parsed.Host == "" {
+			return "", fmt.Errorf("the credentials endpoint returned a connection string that is not a URL")
+		}
+		u = parsed
+	default:
+		host := c.Hostname
+		if host == "" {
+			host = b.ID + "." + firstNonEmpty(b.Configuration.Region, b.Region) + ".xata.tech"
+		}
+		port := c.Port
+		if port == 0 {
+			port = 5432
+		}
+		u = &url.URL{Scheme: "postgresql", Host: fmt.Sprintf("%s:%d", host, port), Path: "/" + firstNonEmpty(c.DBName, "xata")}
+	}
+	u.User = url.UserPassword(firstNonEmpty(c.Username, u.User.Username()), c.Password)
+	if database != "" {
+		u.Path = "/" + database
+	}
+	return u.String(), nil
+}
+
+// imageMajor splits "postgres:17.9" into offering "postgres" and major "17".
+func imageMajor(image string) (offering, major string) {
+	offering, version, _ := strings.Cut(image, ":")
+	major, _, _ = strings.Cut(version, ".")
+	return offering, major
+}

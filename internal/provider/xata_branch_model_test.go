@@ -1,0 +1,282 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
+)
+
+func strMap(kv map[string]string) types.Map {
+	vals := map[string]attr.Value{}
+	for k, v := range kv {
+		vals[k] = types.StringValue(v)
+	}
+	return types.MapValueMust(types.StringType, vals)
+}
+
+// baseModel is a state with every optional input null.
+func baseModel() branchModel {
+	return branchModel{
+		Name: types.StringValue("b"), ParentID: types.StringNull(), ParentName: types.StringNull(),
+		Description: types.StringNull(), Region: types.StringNull(), InstanceType: types.StringNull(),
+		Image: types.StringNull(), Replicas: types.Int64Null(), Storage: types.Int64Null(),
+		ScaleToZero: types.ObjectNull(scaleToZeroAttrTypes), PostgresParameters: types.MapNull(types.StringType),
+		Hibernate: types.BoolNull(), Database: types.StringNull(),
+	}
+}
+
+func toJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestCreateRequest(t *testing.T) {
+	ctx := context.Background()
+	root := baseModel()
+	root.Name = types.StringValue("main")
+	root.Region = types.StringValue("us-east-1")
+	root.InstanceType = types.StringValue("xata.micro")
+	root.Image = types.StringValue("postgres:17.9")
+	root.Replicas = types.Int64Value(1)
+	root.Storage = types.Int64Value(20)
+	root.PostgresParameters = strMap(map[string]string{"max_connections": "50"})
+
+	child := baseModel()
+	child.Name = types.StringValue("sb-x")
+	child.Description = types.StringValue("PR 1")
+	child.InstanceType = types.StringValue("xata.small") // applied after create, not sent
+	child.ScaleToZero = scaleToZeroToModel(xata.ScaleToZero{Enabled: true, InactivityPeriodMinutes: 15})
+
+	tests := []struct {
+		name     string
+		model    branchModel
+		parentID string
+		want     string
+	}{
+		{"root branch sends its configuration", root, "",
+			`{"name":"main","mode":"custom","configuration":{"region":"us-east-1","storage":20,"instanceType":"xata.micro","image":"postgres:17.9","replicas":1,"postgresConfigurationParameters":{"max_connections":"50"}}}`},
+		{"child inherits, only metadata is sent", child, "k3v9q0m2p8d4r6t1b5n7c0f2a9",
+			`{"name":"sb-x","mode":"inherit","description":"PR 1","parentID":"k3v9q0m2p8d4r6t1b5n7c0f2a9","scaleToZero":{"enabled":true,"inactivityPeriodMinutes":15}}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, diags := createRequest(ctx, tc.model, tc.parentID)
+			if diags.HasError() {
+				t.Fatal(diags)
+			}
+			if s := toJSON(t, got); s != tc.want {
+				t.Errorf("got  %s\nwant %s", s, tc.want)
+			}
+		})
+	}
+}
+
+func TestFollowUpUpdate(t *testing.T) {
+	ctx := context.Background()
+	storage := int64(10)
+	inherited := &xata.BranchMetadata{Configuration: xata.ClusterConfiguration{
+		InstanceType: "xata.micro", Replicas: 0, Storage: &storage,
+		PostgresConfigurationParameters: map[string]string{"max_connections": "50", "work_mem": "4MB"},
+	}}
+	tests := []struct {
+		name string
+		edit func(*branchModel)
+		want string
+	}{
+		{"nothing configured", func(*branchModel) {}, `{}`},
+		{"same as inherited", func(m *branchModel) {
+			m.InstanceType = types.StringValue("xata.micro")
+			m.PostgresParameters = strMap(map[string]string{"work_mem": "4MB"})
+		}, `{}`},
+		{"differences are patched", func(m *branchModel) {
+			m.InstanceType = types.StringValue("xata.small")
+			m.Replicas = types.Int64Value(2)
+			m.Storage = types.Int64Value(30)
+			m.PostgresParameters = strMap(map[string]string{"work_mem": "8MB"})
+		}, `{"replicas":2,"storage":30,"instanceType":"xata.small","postgresConfigurationParameters":{"work_mem":"8MB"}}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := baseModel()
+			tc.edit(&m)
+			got, diags := followUpUpdate(ctx, m, inherited)
+			if diags.HasError() {
+				t.Fatal(diags)
+			}
+			if s := toJSON(t, got); s != tc.want {
+				t.Errorf("got  %s\nwant %s", s, tc.want)
+			}
+		})
+	}
+}
+
+func TestUpdateSteps(t *testing.T) {
+	ctx := context.Background()
+	state := baseModel()
+	state.Name = types.StringValue("old")
+	state.Description = types.StringValue("Old text")
+	state.InstanceType = types.StringValue("xata.micro")
+	state.Image = types.StringValue("postgres:17.8")
+	state.Replicas = types.Int64Value(0)
+	state.Storage = types.Int64Value(10)
+	state.ScaleToZero = scaleToZeroToModel(xata.ScaleToZero{Enabled: false, InactivityPeriodMinutes: 30})
+
+	tests := []struct {
+		name string
+		edit func(*branchModel)
+		want string
+	}{
+		{"no change, no call", func(*branchModel) {}, `null`},
+		{"rename only", func(m *branchModel) { m.Name = types.StringValue("new") }, `[{"name":"new"}]`},
+		{"removing the description clears it", func(m *branchModel) { m.Description = types.StringNull() }, `[{"description":""}]`},
+		{"image goes alone and first", func(m *branchModel) {
+			m.Image = types.StringValue("postgres:17.9")
+			m.InstanceType = types.StringValue("xata.small")
+		}, `[{"image":"postgres:17.9"},{"instanceType":"xata.small"}]`},
+		{"wake first", func(m *branchModel) {
+			m.Hibernate = types.BoolValue(false)
+			m.Replicas = types.Int64Value(1)
+		}, `[{"replicas":1}]`}, // hibernate=false over null is not a change: the provider never wakes on its own
+		{"hibernate last", func(m *branchModel) {
+			m.Hibernate = types.BoolValue(true)
+			m.Replicas = types.Int64Value(1)
+		}, `[{"replicas":1},{"hibernate":true}]`},
+		{"scale to zero", func(m *branchModel) {
+			m.ScaleToZero = scaleToZeroToModel(xata.ScaleToZero{Enabled: true, InactivityPeriodMinutes: 60})
+		}, `[{"scaleToZero":{"enabled":true,"inactivityPeriodMinutes":60}}]`},
+		{"unknown computed values are not sent", func(m *branchModel) {
+			m.InstanceType = types.StringUnknown()
+			m.Storage = types.Int64Unknown()
+		}, `null`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			plan := state
+			tc.edit(&plan)
+			got, diags := updateSteps(ctx, state, plan)
+			if diags.HasError() {
+				t.Fatal(diags)
+			}
+			if s := toJSON(t, got); s != tc.want {
+				t.Errorf("got  %s\nwant %s", s, tc.want)
+			}
+		})
+	}
+
+	t.Run("waking a hibernated branch comes first", func(t *testing.T) {
+		s := state
+		s.Hibernate = types.BoolValue(true)
+		p := s
+		p.Hibernate = types.BoolValue(false)
+		p.Replicas = types.Int64Value(2)
+		got, _ := updateSteps(ctx, s, p)
+		if j := toJSON(t, got); j != `[{"hibernate":false},{"replicas":2}]` {
+			t.Errorf("got %s", j)
+		}
+	})
+}
+
+func TestManagedParameters(t *testing.T) {
+	server := map[string]string{"max_connections": "50", "work_mem": "4MB", "shared_buffers": "128MB"}
+	tests := []struct {
+		name    string
+		managed types.Map
+		want    types.Map
+	}{
+		{"unmanaged stays null", types.MapNull(types.StringType), types.MapNull(types.StringType)},
+		{"only managed keys, with the server's values", strMap(map[string]string{"work_mem": "8MB"}), strMap(map[string]string{"work_mem": "4MB"})},
+		{"a key the server dropped is dropped", strMap(map[string]string{"gone": "1", "max_connections": "50"}), strMap(map[string]string{"max_connections": "50"})},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := managedParameters(tc.managed, server); !got.Equal(tc.want) {
+				t.Errorf("got %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestConnectionString(t *testing.T) {
+	branch := &xata.BranchMetadata{ID: "k3v9q0m2p8d4r6t1b5n7c0f2a9", Region: "us-east-1"}
+	tests := []struct {
+		name     string
+		creds    xata.BranchCredentials
+		database string
+		want     string
+	}{
+		{"live API shape is used as returned",
+			xata.BranchCredentials{Username: "xata", Password: "p@ss/word", ConnectionString: "postgresql://xata:p%40ss%2Fword@h.example:5432/xata"},
+			"", "postgresql://xata:p%40ss%2Fword@h.example:5432/xata"},
+		{"database overrides the path",
+			xata.BranchCredentials{Username: "xata", Password: "pw", ConnectionString: "postgresql://xata:pw@h.example:5432/xata?sslmode=require"},
+			"app", "postgresql://xata:pw@h.example:5432/app?sslmode=require"},
+		{"April shape is built like the server does",
+			xata.BranchCredentials{Username: "xata", Password: "pw"},
+			"", "postgresql://xata:pw@k3v9q0m2p8d4r6t1b5n7c0f2a9.us-east-1.xata.tech:5432/xata"},
+		{"host, port and dbname without a URL",
+			xata.BranchCredentials{Username: "u", Password: "pw", Hostname: "127.0.0.1", Port: 6543, DBName: "db1"},
+			"", "postgresql://u:pw@127.0.0.1:6543/db1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := connectionString(branch, &tc.creds, tc.database)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("got  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+	if _, err := connectionString(branch, &xata.BranchCredentials{ConnectionString: "not a url"}, ""); err == nil {
+		t.Error("a connection string without a host should be refused")
+	}
+}
+
+func TestImageMajor(t *testing.T) {
+	tests := []struct{ image, offering, major string }{
+		{"postgres:17.9", "postgres", "17"},
+		{"postgres:18", "postgres", "18"},
+		{"analytics:17.2", "analytics", "17"},
+	}
+	for _, tc := range tests {
+		o, m := imageMajor(tc.image)
+		if o != tc.offering || m != tc.major {
+			t.Errorf("imageMajor(%q) = %q, %q; want %q, %q", tc.image, o, m, tc.offering, tc.major)
+		}
+	}
+}
+
+func TestParseBranchImportID(t *testing.T) {
+	tests := []struct {
+		id                string
+		org, project, ref string
+		wantErr           bool
+	}{
+		{id: "main", ref: "main"},
+		{id: "abc123/prj_x/k3v9q0m2p8d4r6t1b5n7c0f2a9", org: "abc123", project: "prj_x", ref: "k3v9q0m2p8d4r6t1b5n7c0f2a9"},
+		{id: "a/b", wantErr: true},
+		{id: "/prj/b", wantErr: true},
+		{id: "a/b/", wantErr: true},
+		{id: "", wantErr: true},
+	}
+	for _, tc := range tests {
+		org, project, ref, err := parseBranchImportID(tc.id)
+		if (err != nil) != tc.wantErr {
+			t.Errorf("%q: err = %v, wantErr %v", tc.id, err, tc.wantErr)
+			continue
+		}
+		if org != tc.org || project != tc.project || ref != tc.ref {
+			t.Errorf("%q: got %q %q %q", tc.id, org, project, ref)
+		}
+	}
+}

@@ -1,0 +1,654 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/xataemu"
+	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
+)
+
+const rootBranchHCL = `
+resource "xata_branch" "main" {
+  name          = "main"
+  region        = "us-east-1"
+  instance_type = "xata.micro"
+  image         = "postgres:17.9"
+}
+`
+
+var branchIDRegexp = regexp.MustCompile(`^[a-v][0-9a-v]{25}$`)
+
+// TestAccBranchResource_lifecycle walks a child branch through create,
+// in-place update, replacement on a new parent, import and destroy, on
+// real Postgres databases, and checks the isolation a user relies on.
+func TestAccBranchResource_lifecycle(t *testing.T) {
+	env := newTestEnv(t, true)
+	t.Parallel()
+
+	feature := "xata_branch.feature"
+	sameParent := statecheck.CompareValuePairs(feature, tfjsonpath.New("parent_id"), "xata_branch.main", tfjsonpath.New("id"), compare.ValuesSame())
+	keptInPlace := statecheck.CompareValue(compare.ValuesSame())
+	replaced := statecheck.CompareValue(compare.ValuesDiffer())
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.checkNoBranches(),
+		Steps: []resource.TestStep{
+			{
+				Config: env.providerBlock() + rootBranchHCL,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("xata_branch.main", tfjsonpath.New("id"), knownvalue.StringRegexp(branchIDRegexp)),
+					statecheck.ExpectKnownValue("xata_branch.main", tfjsonpath.New("status"), knownvalue.StringExact(xata.StatusHealthy)),
+					statecheck.ExpectKnownValue("xata_branch.main", tfjsonpath.New("parent_id"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("xata_branch.main", tfjsonpath.New("connection_string"), knownvalue.StringRegexp(regexp.MustCompile(`^postgresql://`))),
+				},
+				Check: resource.TestCheckResourceAttrWith("xata_branch.main", "connection_string", seedUsers),
+			},
+			{
+				Config: env.providerBlock() + rootBranchHCL + `
+resource "xata_branch" "feature" {
+  name        = "feature"
+  parent_name = xata_branch.main.name
+  description = "Feature work"
+}
+`,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(feature, plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction("xata_branch.main", plancheck.ResourceActionNoop),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameParent,
+					keptInPlace.AddStateValue(feature, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(feature, tfjsonpath.New("status"), knownvalue.StringExact(xata.StatusHealthy)),
+					statecheck.ExpectKnownValue(feature, tfjsonpath.New("replicas"), knownvalue.Int64Exact(0)),
+					statecheck.ExpectKnownValue(feature, tfjsonpath.New("region"), knownvalue.StringExact("us-east-1")),
+					statecheck.ExpectKnownValue(feature, tfjsonpath.New("image"), knownvalue.StringExact("postgres:17.9")),
+				},
+				Check: checkIsolation("xata_branch.main", feature),
+			},
+			{
+				// Rename, describe, scale: all in place.
+				Config: env.providerBlock() + rootBranchHCL + `
+resource "xata_branch" "feature" {
+  name          = "feature-2"
+  parent_name   = xata_branch.main.name
+  description   = "Renamed in place"
+  replicas      = 1
+  scale_to_zero = { enabled = true, inactivity_period_minutes = 60 }
+}
+`,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(feature, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					keptInPlace.AddStateValue(feature, tfjsonpath.New("id")),
+					replaced.AddStateValue(feature, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(feature, tfjsonpath.New("name"), knownvalue.StringExact("feature-2")),
+					statecheck.ExpectKnownValue(feature, tfjsonpath.New("replicas"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue(feature, tfjsonpath.New("scale_to_zero"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"enabled":                   knownvalue.Bool(true),
+						"inactivity_period_minutes": knownvalue.Int64Exact(60),
+					})),
+				},
+			},
+			{
+				// Import by id, by name, and with an explicit org/project.
+				ResourceName:            feature,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"parent_name", "timeouts"},
+			},
+			{
+				ResourceName:            feature,
+				ImportState:             true,
+				ImportStateId:           "feature-2",
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"parent_name", "timeouts"},
+			},
+			{
+				ResourceName: feature,
+				ImportState:  true,
+				ImportStateIdFunc: func(s *terraform.State) (string, error) {
+					rs := s.RootModule().Resources[feature]
+					return env.emu.OrganizationID() + "/" + env.emu.ProjectID() + "/" + rs.Primary.ID, nil
+				},
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"parent_name", "timeouts"},
+			},
+			{
+				// A new parent cannot be applied in place: the branch is replaced.
+				Config: env.providerBlock() + rootBranchHCL + `
+resource "xata_branch" "other" {
+  name        = "other"
+  parent_name = xata_branch.main.name
+}
+
+resource "xata_branch" "feature" {
+  name          = "feature-2"
+  parent_name   = xata_branch.other.name
+  description   = "Renamed in place"
+  replicas      = 1
+  scale_to_zero = { enabled = true, inactivity_period_minutes = 60 }
+}
+`,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(feature, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					replaced.AddStateValue(feature, tfjsonpath.New("id")),
+					statecheck.CompareValuePairs(feature, tfjsonpath.New("parent_id"), "xata_branch.other", tfjsonpath.New("id"), compare.ValuesSame()),
+				},
+			},
+		},
+	})
+}
+
+// seedUsers creates the tutorial's users table with five rows in a branch.
+func seedUsers(connString string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, connString)
+	if err != nil {
+		return fmt.Errorf("connecting with the branch's connection_string: %w", err)
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `
+CREATE TABLE users (id SERIAL PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL UNIQUE);
+INSERT INTO users (name, email) VALUES
+  ('Alice Johnson', 'alice@example.com'), ('Bob Smith', 'bob@example.com'),
+  ('Carol Williams', 'carol@example.com'), ('David Brown', 'david@example.com'),
+  ('Eve Davis', 'eve@example.com');`)
+	return err
+}
+
+func countUsers(ctx context.Context, connString string) (int, error) {
+	conn, err := pgx.Connect(ctx, connString)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close(ctx)
+	var n int
+	err = conn.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&n)
+	return n, err
+}
+
+// checkIsolation asserts what a sandbox relies on: the child starts with
+// the parent's rows, its writes stay in the child, and its credentials
+// cannot open the parent's database.
+func checkIsolation(parentAddr, childAddr string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		parentURL := s.RootModule().Resources[parentAddr].Primary.Attributes["connection_string"]
+		childURL := s.RootModule().Resources[childAddr].Primary.Attributes["connection_string"]
+
+		if n, err := countUsers(ctx, childURL); err != nil || n != 5 {
+			return fmt.Errorf("child should start with the parent's 5 users, got %d (%v)", n, err)
+		}
+		conn, err := pgx.Connect(ctx, childURL)
+		if err != nil {
+			return err
+		}
+		_, err = conn.Exec(ctx, `INSERT INTO users (name, email) VALUES ('Sandbox User', 'sandbox@example.com')`)
+		conn.Close(ctx)
+		if err != nil {
+			return fmt.Errorf("writing to the child: %w", err)
+		}
+		if n, err := countUsers(ctx, childURL); err != nil || n != 6 {
+			return fmt.Errorf("child should have 6 users after the insert, got %d (%v)", n, err)
+		}
+		if n, err := countUsers(ctx, parentURL); err != nil || n != 5 {
+			return fmt.Errorf("parent should still have 5 users, got %d (%v)", n, err)
+		}
+
+		// The child's credentials aimed at the parent's database must fail.
+		cross, _ := url.Parse(childURL)
+		pu, _ := url.Parse(parentURL)
+		cross.Path = pu.Path
+		if c, err := pgx.Connect(ctx, cross.String()); err == nil {
+			c.Close(ctx)
+			return errors.New("the child's role could open the parent's database")
+		} else if !regexp.MustCompile(`permission denied`).MatchString(err.Error()) {
+			return fmt.Errorf("expected permission denied opening the parent's database, got: %v", err)
+		}
+		return nil
+	}
+}
+
+// TestAccBranchResource_drift: a branch deleted behind Terraform's back is
+// removed from state on refresh and planned for creation again.
+func TestAccBranchResource_drift(t *testing.T) {
+	env := newTestEnv(t, false)
+	t.Parallel()
+	ids := statecheck.CompareValue(compare.ValuesDiffer())
+	var id string
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.checkNoBranches(),
+		Steps: []resource.TestStep{
+			{
+				Config:            env.providerBlock() + rootBranchHCL,
+				ConfigStateChecks: []statecheck.StateCheck{ids.AddStateValue("xata_branch.main", tfjsonpath.New("id"))},
+				Check:             captureAttr("xata_branch.main", "id", &id),
+			},
+			{
+				PreConfig: func() {
+					if err := env.client(t).DeleteBranch(context.Background(), env.emu.OrganizationID(), env.emu.ProjectID(), id); err != nil {
+						t.Fatalf("deleting the branch out of band: %v", err)
+					}
+				},
+				Config: env.providerBlock() + rootBranchHCL,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("xata_branch.main", plancheck.ResourceActionCreate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{ids.AddStateValue("xata_branch.main", tfjsonpath.New("id"))},
+			},
+		},
+	})
+}
+
+// TestAccBranchResource_hibernatedIsNotDrift: scale-to-zero hibernation is
+// a normal state; a refresh records it and plans nothing, and never wakes
+// the branch.
+func TestAccBranchResource_hibernatedIsNotDrift(t *testing.T) {
+	env := newTestEnv(t, false)
+	t.Parallel()
+	var id string
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.checkNoBranches(),
+		Steps: []resource.TestStep{
+			{
+				Config: env.providerBlock() + rootBranchHCL,
+				Check:  captureAttr("xata_branch.main", "id", &id),
+			},
+			{
+				PreConfig: func() {
+					if err := env.emu.SetBranchStatus(id, xata.StatusHibernated, "Cluster in healthy state"); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: env.providerBlock() + rootBranchHCL,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("xata_branch.main", tfjsonpath.New("status"), knownvalue.StringExact(xata.StatusHibernated)),
+				},
+				Check: func(*terraform.State) error {
+					for _, b := range env.emu.Branches(env.emu.ProjectID()) {
+						if b.ID == id && b.StatusType != xata.StatusHibernated {
+							return fmt.Errorf("the refresh woke the branch: status %s", b.StatusType)
+						}
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// TestAccBranchResource_createTimeout: a branch that outlives the create
+// timeout is kept in state (tainted) and replaced by the next apply, never
+// orphaned.
+func TestAccBranchResource_createTimeout(t *testing.T) {
+	env := newTestEnv(t, false, withProvisionDelay(time.Hour))
+	t.Parallel()
+	config := env.providerBlock() + `
+resource "xata_branch" "main" {
+  name          = "main"
+  region        = "us-east-1"
+  instance_type = "xata.micro"
+  image         = "postgres:17.9"
+  timeouts {
+    create = "1s"
+  }
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy: func(s *terraform.State) error {
+			if n := env.emu.CreatedCount(env.emu.ProjectID()); n != 2 {
+				return fmt.Errorf("expected exactly 2 branches created (the timed-out one and its replacement), got %d", n)
+			}
+			return env.checkNoBranches()(s)
+		},
+		Steps: []resource.TestStep{
+			{
+				Config:      config,
+				ExpectError: regexp.MustCompile(`Xata Branch Did Not Become Healthy`),
+			},
+			{
+				PreConfig: func() {
+					if n := len(env.emu.Branches(env.emu.ProjectID())); n != 1 {
+						t.Fatalf("after the timeout the emulator should hold the one tainted branch, has %d", n)
+					}
+					env.emu.SetProvisionDelay(-1)
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("xata_branch.main", plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("xata_branch.main", tfjsonpath.New("status"), knownvalue.StringExact(xata.StatusHealthy)),
+				},
+				Check: func(*terraform.State) error {
+					if n := len(env.emu.Branches(env.emu.ProjectID())); n != 1 {
+						return fmt.Errorf("the tainted branch should have been replaced, emulator holds %d", n)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// TestAccBranchResource_faults: with a fifth of all requests failing (429
+// with and without Retry-After, 500, 503, responses dropped after the
+// write), 20 branches apply and destroy with exactly 20 created, none left.
+func TestAccBranchResource_faults(t *testing.T) {
+	env := newTestEnv(t, false)
+	t.Parallel()
+	env.emu.SetFaults(xataemu.Faults{
+		Rate: 0.2,
+		Kinds: []xataemu.FaultKind{
+			xataemu.FaultRateLimited, xataemu.FaultRateLimitedRetryAfter,
+			xataemu.FaultServerError, xataemu.FaultUnavailable, xataemu.FaultDropAfterCommit,
+		},
+		RetryAfter: time.Second,
+		Seed:       42,
+	})
+	config := env.providerBlock() + `
+resource "xata_branch" "many" {
+  count         = 20
+  name          = "chaos-${count.index}"
+  region        = "us-east-1"
+  instance_type = "xata.micro"
+  image         = "postgres:17.9"
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy: func(s *terraform.State) error {
+			if n := env.emu.CreatedCount(env.emu.ProjectID()); n != 20 {
+				return fmt.Errorf("expected exactly 20 branches created, got %d", n)
+			}
+			return env.checkNoBranches()(s)
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("xata_branch.many[19]", tfjsonpath.New("status"), knownvalue.StringExact(xata.StatusHealthy)),
+				},
+				Check: func(*terraform.State) error {
+					if n := len(env.emu.Branches(env.emu.ProjectID())); n != 20 {
+						return fmt.Errorf("expected 20 live branches, got %d", n)
+					}
+					st := env.emu.Stats()
+					for _, kind := range []xataemu.FaultKind{xataemu.FaultRateLimited, xataemu.FaultServerError, xataemu.FaultDropAfterCommit} {
+						if st.ByKind[kind] == 0 {
+							return fmt.Errorf("fault kind %d was never injected (stats %+v); the test proves less than it claims", kind, st)
+						}
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// TestAccBranchResource_storageCannotShrink: the plan refuses a decrease.
+func TestAccBranchResource_storageCannotShrink(t *testing.T) {
+	env := newTestEnv(t, false)
+	t.Parallel()
+	withStorage := func(gib int) string {
+		return env.providerBlock() + fmt.Sprintf(`
+resource "xata_branch" "main" {
+  name          = "main"
+  region        = "us-east-1"
+  instance_type = "xata.micro"
+  image         = "postgres:17.9"
+  storage       = %d
+}
+`, gib)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.checkNoBranches(),
+		Steps: []resource.TestStep{
+			{
+				Config: withStorage(20),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("xata_branch.main", tfjsonpath.New("storage"), knownvalue.Int64Exact(20)),
+				},
+			},
+			{
+				Config:      withStorage(15),
+				ExpectError: regexp.MustCompile(`Xata Branch Storage Cannot Shrink`),
+			},
+		},
+	})
+}
+
+// TestAccBranchResource_validation: bad input is refused at plan time with
+// the attribute named, before any API call.
+func TestAccBranchResource_validation(t *testing.T) {
+	t.Setenv(envOrganizationID, "")
+	t.Setenv(envProjectID, "")
+	t.Setenv(envConfigDir, t.TempDir())
+	provider := `
+provider "xata" {
+  base_url        = "http://127.0.0.1:9"
+  api_key         = "xau_test"
+  organization_id = "abc123"
+  project_id      = "prj_test"
+}
+`
+	cases := []struct {
+		name, config string
+		want         string
+	}{
+		{"both parents", provider + `resource "xata_branch" "b" {
+  name        = "b"
+  parent_id   = "k3v9q0m2p8d4r6t1b5n7c0f2a9"
+  parent_name = "main"
+}`, `Invalid Attribute Combination`},
+		{"root without region", provider + `resource "xata_branch" "b" {
+  name          = "b"
+  instance_type = "xata.micro"
+  image         = "postgres:17.9"
+}`, `(?s)Xata Root Branch Missing region.*needs region`},
+		{"child with region", provider + `resource "xata_branch" "b" {
+  name        = "b"
+  parent_name = "main"
+  region      = "eu-central-1"
+}`, `(?s)Xata Child Branch Cannot Set Region.*inherits its parent's region`},
+		{"description pattern", provider + `resource "xata_branch" "b" {
+  name        = "b"
+  parent_name = "main"
+  description = "under_score"
+}`, `(?s)description.*may contain only letters, digits, spaces`},
+		{"description length", provider + `resource "xata_branch" "b" {
+  name        = "b"
+  parent_name = "main"
+  description = "` + "abcdefghij0123456789abcdefghij0123456789abcdefghijk" + `"
+}`, `(?s)description.*length must be at most 50`},
+		{"parent id format", provider + `resource "xata_branch" "b" {
+  name      = "b"
+  parent_id = "main"
+}`, `(?s)parent_id.*to name the parent, use parent_name`},
+		{"replicas range", provider + `resource "xata_branch" "b" {
+  name        = "b"
+  parent_name = "main"
+  replicas    = 5
+}`, `(?s)replicas.*between 0 and 4`},
+		{"insecure base url", `
+provider "xata" {
+  base_url = "http://api.example.com"
+  api_key  = "xau_test"
+}
+resource "xata_branch" "b" {
+  name        = "b"
+  parent_name = "main"
+}`, `(?s)Invalid Xata Base URL.*plain http`},
+		{"missing organization", `
+provider "xata" {
+  base_url = "http://127.0.0.1:9"
+  api_key  = "xau_test"
+}
+resource "xata_branch" "b" {
+  name        = "b"
+  parent_name = "main"
+}`, `(?s)Missing Xata Organization ID.*XATA_ORGANIZATION_ID.*project.json`},
+		{"scale to zero without enabled", provider + `resource "xata_branch" "b" {
+  name          = "b"
+  parent_name   = "main"
+  scale_to_zero = { inactivity_period_minutes = 15 }
+}`, `(?s)Xata Scale To Zero Missing Enabled`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testFactories(),
+				Steps: []resource.TestStep{{
+					Config:      tc.config,
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+}
+
+// TestAccBranchResource_parentNotFound: a parent_name that names no branch
+// fails the create with the name in the message, and creates nothing.
+func TestAccBranchResource_parentNotFound(t *testing.T) {
+	env := newTestEnv(t, false)
+	t.Parallel()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.checkNoBranches(),
+		Steps: []resource.TestStep{{
+			Config: env.providerBlock() + `
+resource "xata_branch" "b" {
+  name        = "sb-x"
+  parent_name = "no-such-branch"
+}`,
+			ExpectError: regexp.MustCompile(`(?s)Xata Parent Branch Not Found.*"no-such-branch"`),
+		}},
+	})
+	if n := env.emu.CreatedCount(env.emu.ProjectID()); n != 0 {
+		t.Fatalf("a failed parent lookup created %d branches", n)
+	}
+}
+
+// TestAccBranchResource_realXata runs against the hosted API when real
+// credentials are given; it creates a child of an existing branch.
+func TestAccBranchResource_realXata(t *testing.T) {
+	key, org, project, parent := os.Getenv("XATA_REAL_API_KEY"), os.Getenv("XATA_REAL_ORGANIZATION_ID"),
+		os.Getenv("XATA_REAL_PROJECT_ID"), os.Getenv("XATA_REAL_PARENT_BRANCH")
+	if key == "" || org == "" || project == "" || parent == "" {
+		t.Skip("set XATA_REAL_API_KEY, XATA_REAL_ORGANIZATION_ID, XATA_REAL_PROJECT_ID and XATA_REAL_PARENT_BRANCH to run against the hosted Xata API")
+	}
+	name := fmt.Sprintf("tf-acc-%d", time.Now().Unix())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testFactories(),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "xata" {
+  api_key         = %q
+  organization_id = %q
+  project_id      = %q
+}
+resource "xata_branch" "b" {
+  name        = %q
+  parent_name = %q
+}`, key, org, project, name, parent),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("xata_branch.b", tfjsonpath.New("status"), knownvalue.StringExact(xata.StatusHealthy)),
+				statecheck.ExpectKnownValue("xata_branch.b", tfjsonpath.New("connection_string"), knownvalue.NotNull()),
+			},
+		}},
+	})
+}
+
+func captureAttr(addr, attr string, into *string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[addr]
+		if !ok {
+			return fmt.Errorf("%s not in state", addr)
+		}
+		*into = rs.Primary.Attributes[attr]
+		if *into == "" {
+			return fmt.Errorf("%s.%s is empty", addr, attr)
+		}
+		return nil
+	}
+}
+
+// TestAccBranchResource_noSecretsInLogs runs a create with trace logging
+// and checks that neither the API key nor the branch password reaches the
+// log, while the requests themselves do (so the check is not vacuous).
+func TestAccBranchResource_noSecretsInLogs(t *testing.T) {
+	logFile := filepath.Join(t.TempDir(), "tf.log")
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_LOG_PATH", logFile)
+	env := newTestEnv(t, false)
+	// The key comes from the environment: terraform-plugin-testing logs the
+	// test's HCL itself, which is not the provider's doing.
+	t.Setenv(envAPIKey, env.emu.APIKey())
+	providerBlock := fmt.Sprintf(`
+provider "xata" {
+  base_url        = %q
+  organization_id = %q
+  project_id      = %q
+}
+`, env.emu.URL(), env.emu.OrganizationID(), env.emu.ProjectID())
+	var password string
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy:             env.checkNoBranches(),
+		Steps: []resource.TestStep{{
+			Config: providerBlock + rootBranchHCL,
+			Check:  captureAttr("xata_branch.main", "password", &password),
+		}},
+	})
+
+	raw, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := string(raw)
+	if !strings.Contains(log, "xata API request") || !strings.Contains(log, "/credentials") {
+		t.Fatalf("the log has no request entries; the secret check would prove nothing (%d bytes)", len(raw))
+	}
+	for what, secret := range map[string]string{"API key": env.emu.APIKey(), "branch password": password} {
+		if strings.Contains(log, secret) {
+			t.Errorf("the %s appears in the debug log", what)
+		}
+	}
+}

@@ -1,0 +1,36 @@
+// Command terraform-provider-xata serves the xata Terraform provider over
+// protocol 6.
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/provider"
+)
+
+// version is set by the release build (-ldflags "-X main.version=...").
+var version = "dev"
+
+// registryAddress is the provider's source address; configs write
+// source = "sandboxdb/xata".
+const registryAddress = "registry.terraform.io/sandboxdb/xata"
+
+func main() {
+	var debug bool
+	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers such as delve")
+	flag.Parse()
+
+	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
+		Address:         registryAddress,
+		Debug:           debug,
+		ProtocolVersion: 6,
+	})
+	if err != nil {
+		// The plugin protocol has not started yet, so stderr is the only channel.
+		log.Fatal(err.Error())
+	}
+}

@@ -1,0 +1,263 @@
+// Package signadotemu emulates the parts of the Signadot API v2 used with
+// resource plugins (plugins and sandboxes), for tests and demos. It also
+// runs the plugins: a sandbox's resources are provisioned by running their
+// create steps as local bash processes, and deleted by running their delete
+// steps, so a plugin script can be exercised end to end without a cluster.
+//
+// Behaviour follows the public OpenAPI spec, the go-sdk and the CLI; where
+// they are silent the choices are documented where they are made. The
+// emulator has its own wire types and must not import the client package,
+// so a client bug is not mirrored here.
+//
+// The step runner gives each step private filesystem paths with a mount
+// namespace, which needs Linux and root (see runner.go).
+package signadotemu
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Options configures New.
+type Options struct {
+	Org    string // default "emulated-org"
+	APIKey string // default: random
+	// Secrets stands in for Kubernetes secrets: secret name → key → value,
+	// read by the overlay's secretKeyRef env entries.
+	Secrets map[string]map[string]string
+	// StepEnv is the environment the runner image provides (PATH, HOME,
+	// TF_CLI_CONFIG_FILE, …); default: PATH from this process. A step
+	// sees nothing else of the emulator's environment.
+	StepEnv []string
+	// WorkDir holds per-sandbox step directories; default a temp dir that
+	// Close removes.
+	WorkDir string
+	// Logf, when set, receives one line per request and per step.
+	Logf func(format string, args ...any)
+}
+
+// defaultCloseWait bounds how long Close lets running steps finish before
+// it kills them.
+const defaultCloseWait = 10 * time.Second
+
+// Emulator is an http.Handler serving the emulated API. It is safe for
+// concurrent use.
+type Emulator struct {
+	org, apiKey string
+	secrets     map[string]map[string]string
+	stepEnv     []string
+	workDir     string
+	ownWorkDir  bool
+	logf        func(format string, args ...any)
+	closeWait   time.Duration
+
+	// ctx is the parent of every step; Close cancels it.
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	// workflows counts running create/delete workflows.
+	workflows sync.WaitGroup
+
+	mu        sync.Mutex
+	plugins   map[string][]*pluginVersion // bare name → versions, highest first
+	lastApply map[string][]byte           // bare name → body of the last PUT
+	sandboxes map[string]*sandbox
+	runs      map[string][]StepRun // sandbox name → runs, kept after deletion
+	faults    faultState
+	closed    bool
+	server    *http.Server
+	url       string
+}
+
+// New builds an emulator with one organization and one API key.
+func New(opts Options) (*Emulator, error) {
+	e := &Emulator{
+		org:       opts.Org,
+		apiKey:    opts.APIKey,
+		secrets:   map[string]map[string]string{},
+		stepEnv:   slices.Clone(opts.StepEnv),
+		logf:      opts.Logf,
+		closeWait: defaultCloseWait,
+		plugins:   map[string][]*pluginVersion{},
+		lastApply: map[string][]byte{},
+		sandboxes: map[string]*sandbox{},
+		runs:      map[string][]StepRun{},
+	}
+	if e.org == "" {
+		e.org = "emulated-org"
+	}
+	if e.apiKey == "" {
+		e.apiKey = "sdemu_" + randomString(alnum, 32)
+	}
+	for name, keys := range opts.Secrets { // copied: steps read them concurrently
+		e.secrets[name] = maps.Clone(keys)
+	}
+	if e.stepEnv == nil {
+		e.stepEnv = []string{"PATH=" + os.Getenv("PATH")}
+	}
+	dir := opts.WorkDir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "signadotemu-")
+		if err != nil {
+			return nil, fmt.Errorf("signadotemu: %w", err)
+		}
+		dir, e.ownWorkDir = d, true
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("signadotemu: %w", err)
+	}
+	// Absolute and clean: the runner compares it with mount targets.
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("signadotemu: %w", err)
+	}
+	e.workDir = abs
+	e.faults.rng = rand.New(rand.NewSource(0))
+	e.ctx, e.cancel = context.WithCancelCause(context.Background())
+	return e, nil
+}
+
+// Start serves the emulator on a loopback port and returns its base URL,
+// without /api/v2: what SIGNADOT_API_URL takes.
+func (e *Emulator) Start() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	e.mu.Lock()
+	if e.server != nil || e.closed {
+		e.mu.Unlock()
+		ln.Close()
+		return "", errors.New("signadotemu: already started or closed")
+	}
+	e.server = srv
+	e.url = "http://" + ln.Addr().String()
+	e.mu.Unlock()
+	go srv.Serve(ln)
+	return e.URL(), nil
+}
+
+// URL is the base URL returned by Start ("" before).
+func (e *Emulator) URL() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.url
+}
+
+// Org is the organization the API key belongs to.
+func (e *Emulator) Org() string { return e.org }
+
+// APIKey is the key requests must send in signadot-api-key.
+func (e *Emulator) APIKey() string { return e.apiKey }
+
+// Close stops serving (later requests get 503), gives running steps a
+// bounded time to finish, kills the rest, and removes WorkDir if New
+// created it.
+func (e *Emulator) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	srv := e.server
+	e.mu.Unlock()
+
+	var errs []error
+	if srv != nil {
+		// Handlers never block, so a second is plenty. What is left then
+		// is usually a connection a client opened but never used, which
+		// Shutdown would wait five seconds for.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		if err := srv.Shutdown(ctx); err != nil {
+			srv.Close()
+		}
+		cancel()
+	}
+	done := make(chan struct{})
+	go func() { e.workflows.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(e.closeWait):
+		e.logDebug("signadotemu: steps still running after %v; killing them", e.closeWait)
+	}
+	e.cancel(errors.New("the emulator is closing"))
+	<-done
+	if e.ownWorkDir {
+		errs = append(errs, os.RemoveAll(e.workDir))
+	}
+	return errors.Join(errs...)
+}
+
+// StepRun is one run of a plugin step.
+type StepRun struct {
+	Resource string
+	Step     string
+	Phase    string // "create" or "delete"
+	// ExitCode is the script's exit status; -1 when it did not start or
+	// was killed.
+	ExitCode int
+	// Log is the combined stdout and stderr (the last 64 KiB), after any
+	// notes of the emulator.
+	Log string
+	// Outputs maps output name → value for a successful run.
+	Outputs           map[string]string
+	Started, Finished time.Time
+}
+
+// StepRuns returns every step run of the sandbox so far, in order. Runs are
+// kept after the sandbox is deleted, and a sandbox re-created under the same
+// name appends to them.
+func (e *Emulator) StepRuns(sandbox string) []StepRun {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := slices.Clone(e.runs[sandbox])
+	for i := range out {
+		out[i].Outputs = cloneMap(out[i].Outputs)
+	}
+	return out
+}
+
+// Plugins lists "name@version" of every stored version, sorted by name
+// and then by version, lowest first.
+func (e *Emulator) Plugins() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for _, name := range sortedKeys(e.plugins) {
+		vs := e.plugins[name]
+		for i := len(vs) - 1; i >= 0; i-- {
+			out = append(out, name+"@"+vs[i].version.String())
+		}
+	}
+	return out
+}
+
+// LastApplyBody is the raw JSON body of the last PUT for the bare plugin
+// name, accepted or not (nil if none), so tests can check what reached
+// the server.
+func (e *Emulator) LastApplyBody(name string) []byte {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.lastApply[name])
+}
+
+// timestamp is the current time as the API shows it.
+func (e *Emulator) timestamp() string {
+	return time.Now().UTC().Format(time.RFC3339)
+}
+
+func (e *Emulator) logDebug(format string, args ...any) {
+	if e.logf != nil {
+		e.logf(format, args...)
+	}
+}

@@ -38,19 +38,32 @@ CFG
   exit 1
 }
 
-# tfplugindocs resolves the output dir inside the provider dir, so the check
-# renders into an ignored scratch dir there.
-out=docs
-if [ "$mode" = check ]; then
-  out=.cache/docs-check
-  rm -rf "$out"
-  trap 'rm -rf "$work" .cache/docs-check' EXIT
-fi
-go tool tfplugindocs generate --provider-name xata --rendered-provider-name Xata \
-  --providers-schema "$work/schema.json" --rendered-website-dir "$out" >"$work/tfplugindocs.log" 2>&1 || {
-  cat "$work/tfplugindocs.log" >&2
-  exit 1
+# tfplugindocs documents only types named <provider>_*, and this provider
+# serves xata_* and signadot_* types: render each prefix in its own pass
+# (templates/xata, templates/signadot) and put the pages side by side.
+# It also resolves output dirs inside the provider dir, hence .cache/.
+go run ./internal/cmd/docschema -in "$work/schema.json" -out-dir "$work"
+render() { # prefix, output dir
+  go tool tfplugindocs generate --provider-name "$1" --rendered-provider-name Xata \
+    --providers-schema "$work/$1.json" --website-source-dir "templates/$1" --rendered-website-dir "$2" \
+    >"$work/tfplugindocs-$1.log" 2>&1 || {
+    cat "$work/tfplugindocs-$1.log" >&2
+    exit 1
+  }
 }
+scratch=.cache/docs-render
+trap 'rm -rf "$work" "$scratch"' EXIT
+rm -rf "$scratch"
+render xata "$scratch/xata"
+render signadot "$scratch/signadot"
+
+out="$scratch/all"
+cp -r "$scratch/xata" "$out"
+for kind in resources data-sources; do
+  for page in "$scratch/signadot/$kind"/*.md; do
+    cp "$page" "$out/$kind/signadot_$(basename "$page")"
+  done
+done
 
 if [ "$mode" = check ]; then
   if ! diff -ru docs "$out"; then
@@ -58,4 +71,7 @@ if [ "$mode" = check ]; then
     exit 1
   fi
   echo "docs/ is up to date"
+else
+  rm -rf docs
+  cp -r "$out" docs
 fi

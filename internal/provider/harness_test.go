@@ -19,8 +19,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/signadotemu"
 	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/xataemu"
 	"github.com/sandboxdb/terraform-provider-xata/internal/localpg"
+	"github.com/sandboxdb/terraform-provider-xata/internal/signadot"
 	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
 
@@ -192,4 +194,51 @@ func (e *testEnv) checkNoBranches(keep ...string) func(*terraform.State) error {
 		}
 		return nil
 	}
+}
+
+// signadotEnv is a Signadot emulator and the provider wiring for it.
+type signadotEnv struct {
+	emu *signadotemu.Emulator
+}
+
+func newSignadotEnv(t *testing.T) *signadotEnv {
+	t.Helper()
+	emu, err := signadotemu.New(signadotemu.Options{})
+	if err != nil {
+		t.Fatalf("starting the Signadot emulator: %v", err)
+	}
+	if _, err := emu.Start(); err != nil {
+		t.Fatalf("serving the Signadot emulator: %v", err)
+	}
+	t.Cleanup(func() { _ = emu.Close() })
+	return &signadotEnv{emu: emu}
+}
+
+// providerBlock configures only Signadot: a configuration that manages
+// plugins needs no Xata settings.
+func (e *signadotEnv) providerBlock() string {
+	return fmt.Sprintf(`
+provider "xata" {
+  signadot_api_url = %q
+  signadot_api_key = %q
+  signadot_org     = %q
+}
+`, e.emu.URL(), e.emu.APIKey(), e.emu.Org())
+}
+
+func (e *signadotEnv) client(t *testing.T) *signadot.Client {
+	t.Helper()
+	c, err := signadot.NewClient(signadot.Config{APIURL: e.emu.URL(), APIKey: e.emu.APIKey(), Org: e.emu.Org(), UserAgent: "provider-tests"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// checkNoPlugins is a CheckDestroy: no plugin version may be left.
+func (e *signadotEnv) checkNoPlugins(*terraform.State) error {
+	if left := e.emu.Plugins(); len(left) > 0 {
+		return fmt.Errorf("plugins left after destroy: %v", left)
+	}
+	return nil
 }

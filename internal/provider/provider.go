@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"golang.org/x/time/rate"
 
+	"github.com/sandboxdb/terraform-provider-xata/internal/signadot"
 	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
 
@@ -43,6 +44,9 @@ type providerModel struct {
 	BaseURL        types.String `tfsdk:"base_url"`
 	OrganizationID types.String `tfsdk:"organization_id"`
 	ProjectID      types.String `tfsdk:"project_id"`
+	SignadotAPIKey types.String `tfsdk:"signadot_api_key"`
+	SignadotOrg    types.String `tfsdk:"signadot_org"`
+	SignadotAPIURL types.String `tfsdk:"signadot_api_url"`
 }
 
 func (p *xataProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -81,6 +85,25 @@ func (p *xataProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 					envProjectID + "` environment variable, then `projectId` in the xata CLI's `.xata/project.json`.",
 				Optional: true,
 			},
+			"signadot_api_key": schema.StringAttribute{
+				MarkdownDescription: "Signadot API key, sent as the `signadot-api-key` header; needed only by " +
+					"`signadot_*` resources and data sources. Defaults to `" + envSignadotAPIKey + "`, then `api_key` " +
+					"in the signadot CLI's `~/.signadot/config.yaml`.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"signadot_org": schema.StringAttribute{
+				MarkdownDescription: "Signadot organization name. Defaults to `" + envSignadotOrg + "`, then `org` in " +
+					"`~/.signadot/config.yaml`.",
+				Optional: true,
+			},
+			"signadot_api_url": schema.StringAttribute{
+				MarkdownDescription: "Signadot API URL; only its scheme and host are used and `/api/v2` is appended, " +
+					"as the signadot CLI does. Defaults to `" + envSignadotAPIURL + "`, then `api_url` in " +
+					"`~/.signadot/config.yaml`, then `" + defaultSignadotAPIURL + "`. Plain `http://` is accepted only " +
+					"for a loopback host.",
+				Optional: true,
+			},
 		},
 	}
 }
@@ -94,6 +117,7 @@ func (p *xataProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	for name, v := range map[string]types.String{
 		"api_key": cfg.APIKey, "base_url": cfg.BaseURL,
 		"organization_id": cfg.OrganizationID, "project_id": cfg.ProjectID,
+		"signadot_api_key": cfg.SignadotAPIKey, "signadot_org": cfg.SignadotOrg, "signadot_api_url": cfg.SignadotAPIURL,
 	} {
 		if v.IsUnknown() {
 			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown Xata Provider Setting",
@@ -112,6 +136,19 @@ func (p *xataProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 				"Fix or remove the file, or set organization_id and project_id explicitly.\n\n"+err.Error())
 		return
 	}
+	sd, err := resolveSignadotSettings(cfg, osEnv{})
+	if err != nil {
+		resp.Diagnostics.AddError("Unreadable Signadot CLI Config",
+			"The provider reads Signadot defaults from the signadot CLI's ~/.signadot/config.yaml. Fix or remove "+
+				"the file, or set signadot_api_key, signadot_org and signadot_api_url explicitly.\n\n"+err.Error())
+		return
+	}
+	if err := validateBaseURL(sd.APIURL); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("signadot_api_url"), "Invalid Signadot API URL",
+			"Set signadot_api_url (or "+envSignadotAPIURL+") to an https:// URL such as "+defaultSignadotAPIURL+
+				"; plain http:// is only allowed for a loopback host such as 127.0.0.1.\n\n"+err.Error())
+		return
+	}
 	if err := validateBaseURL(settings.BaseURL); err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid Xata Base URL",
 			"Set base_url (or "+envBaseURL+") to an https:// URL such as "+defaultBaseURL+
@@ -119,7 +156,7 @@ func (p *xataProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		return
 	}
 
-	data := &providerData{settings: settings, wait: p.wait}
+	data := &providerData{settings: settings, signadotSettings: sd, wait: p.wait}
 	if settings.APIKey != "" {
 		client, err := xata.NewClient(xata.Config{
 			BaseURL:    settings.BaseURL,
@@ -137,11 +174,31 @@ func (p *xataProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		}
 		data.xata = client
 	}
+	if sd.APIKey != "" && sd.Org != "" {
+		client, err := signadot.NewClient(signadot.Config{
+			APIURL:     sd.APIURL,
+			APIKey:     sd.APIKey,
+			Org:        sd.Org,
+			UserAgent:  "terraform-provider-xata/" + p.version,
+			HTTPClient: p.httpClient,
+			Limiter:    rate.NewLimiter(rate.Every(50*time.Millisecond), 20),
+			Logger:     tflogLogger{},
+		})
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("signadot_api_url"), "Invalid Signadot Client Configuration",
+				"The Signadot API client could not be built from the provider settings; check signadot_api_url.\n\n"+err.Error())
+			return
+		}
+		data.signadot = client
+	}
 	tflog.Debug(ctx, "configured xata provider", map[string]any{
-		"base_url":           settings.BaseURL,
-		"organization_id":    settings.OrganizationID,
-		"project_id":         settings.ProjectID,
-		"api_key_configured": settings.APIKey != "",
+		"signadot_api_url":            sd.APIURL,
+		"signadot_org":                sd.Org,
+		"signadot_api_key_configured": sd.APIKey != "",
+		"base_url":                    settings.BaseURL,
+		"organization_id":             settings.OrganizationID,
+		"project_id":                  settings.ProjectID,
+		"api_key_configured":          settings.APIKey != "",
 	})
 	resp.ResourceData = data
 	resp.DataSourceData = data
@@ -150,12 +207,14 @@ func (p *xataProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 func (p *xataProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewBranchResource,
+		NewResourcePluginResource,
 	}
 }
 
 func (p *xataProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewBranchDataSource,
+		NewResourcePluginDataSource,
 	}
 }
 

@@ -14,6 +14,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"sigs.k8s.io/yaml"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/signadot"
 	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
 
@@ -25,6 +28,11 @@ const (
 	envOrganizationID = "XATA_ORGANIZATION_ID"
 	envProjectID      = "XATA_PROJECT_ID"
 	envConfigDir      = "XATA_CONFIG_DIR"
+
+	defaultSignadotAPIURL = "https://api.signadot.com"
+	envSignadotAPIKey     = "SIGNADOT_API_KEY"
+	envSignadotOrg        = "SIGNADOT_ORG"
+	envSignadotAPIURL     = "SIGNADOT_API_URL"
 )
 
 // settings are the provider's effective values after applying the
@@ -47,6 +55,44 @@ type osEnv struct{}
 
 func (osEnv) Getenv(key string) string { return os.Getenv(key) }
 func (osEnv) Getwd() (string, error)   { return os.Getwd() }
+
+// signadotSettings are the effective Signadot values, with the precedence
+// config > environment > ~/.signadot/config.yaml > default, as the signadot
+// CLI resolves them.
+type signadotSettings struct {
+	APIKey string
+	Org    string
+	APIURL string
+}
+
+// signadotCLIConfig is the part of ~/.signadot/config.yaml the provider reads.
+type signadotCLIConfig struct {
+	Org    string `json:"org"`
+	APIKey string `json:"api_key"`
+	APIURL string `json:"api_url"`
+}
+
+func resolveSignadotSettings(cfg providerModel, e env) (signadotSettings, error) {
+	var file signadotCLIConfig
+	if home := e.Getenv("HOME"); home != "" {
+		p := filepath.Join(home, ".signadot", "config.yaml")
+		b, err := os.ReadFile(p)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			return signadotSettings{}, err
+		default:
+			if err := yaml.Unmarshal(b, &file); err != nil {
+				return signadotSettings{}, fmt.Errorf("%s: %w", p, err)
+			}
+		}
+	}
+	return signadotSettings{
+		APIKey: firstNonEmpty(cfg.SignadotAPIKey.ValueString(), e.Getenv(envSignadotAPIKey), file.APIKey),
+		Org:    firstNonEmpty(cfg.SignadotOrg.ValueString(), e.Getenv(envSignadotOrg), file.Org),
+		APIURL: firstNonEmpty(cfg.SignadotAPIURL.ValueString(), e.Getenv(envSignadotAPIURL), file.APIURL, defaultSignadotAPIURL),
+	}, nil
+}
 
 func resolveSettings(cfg providerModel, e env) (settings, error) {
 	s := settings{
@@ -148,9 +194,40 @@ func isLoopback(host string) bool {
 
 // providerData is what Configure hands to resources and data sources.
 type providerData struct {
-	settings settings
-	xata     *xata.Client // nil when no API key is configured
-	wait     xata.WaitOptions
+	settings         settings
+	signadotSettings signadotSettings
+	xata             *xata.Client     // nil when no API key is configured
+	signadot         *signadot.Client // nil unless a Signadot key and org are configured
+	wait             xata.WaitOptions
+}
+
+// signadotClient returns the Signadot client, or an error that lists every
+// way to configure what is missing. A configuration that uses only
+// xata_branch never calls it, and so needs no Signadot settings.
+func (d *providerData) signadotClient() (*signadot.Client, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if d != nil && d.signadot != nil {
+		return d.signadot, diags
+	}
+	var s signadotSettings
+	if d != nil {
+		s = d.signadotSettings
+	}
+	if s.APIKey == "" {
+		diags.AddError("Missing Signadot API Key",
+			"This resource needs a Signadot API key. Set one of:\n"+
+				"  - signadot_api_key in the provider \"xata\" block\n"+
+				"  - the "+envSignadotAPIKey+" environment variable\n"+
+				"  - api_key in ~/.signadot/config.yaml (the signadot CLI's config)")
+	}
+	if s.Org == "" {
+		diags.AddError("Missing Signadot Organization",
+			"This resource needs a Signadot organization name. Set one of:\n"+
+				"  - signadot_org in the provider \"xata\" block\n"+
+				"  - the "+envSignadotOrg+" environment variable\n"+
+				"  - org in ~/.signadot/config.yaml (the signadot CLI's config)")
+	}
+	return nil, diags
 }
 
 // xataClient returns the client, or an error that lists every way to

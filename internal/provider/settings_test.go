@@ -97,3 +97,41 @@ func TestValidateBaseURL(t *testing.T) {
 		}
 	}
 }
+
+func TestResolveSignadotSettingsPrecedence(t *testing.T) {
+	home := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(home, ".signadot"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(home, ".signadot", "config.yaml"), []byte("org: fileorg\napi_key: filekey\napi_url: https://file.example\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	null := providerModel{SignadotAPIKey: types.StringNull(), SignadotOrg: types.StringNull(), SignadotAPIURL: types.StringNull()}
+	set := providerModel{SignadotAPIKey: types.StringValue("cfgkey"), SignadotOrg: types.StringValue("cfgorg"), SignadotAPIURL: types.StringValue("https://cfg.example")}
+	tests := []struct {
+		name string
+		cfg  providerModel
+		env  map[string]string
+		want signadotSettings
+	}{
+		{"config beats env", set, map[string]string{"HOME": home, envSignadotAPIKey: "envkey", envSignadotOrg: "envorg"},
+			signadotSettings{"cfgkey", "cfgorg", "https://cfg.example"}},
+		{"env beats the CLI config", null, map[string]string{"HOME": home, envSignadotAPIKey: "envkey", envSignadotOrg: "envorg"},
+			signadotSettings{"envkey", "envorg", "https://file.example"}},
+		{"the CLI config fills the rest", null, map[string]string{"HOME": home},
+			signadotSettings{"filekey", "fileorg", "https://file.example"}},
+		{"nothing set", null, map[string]string{"HOME": t.TempDir()},
+			signadotSettings{"", "", defaultSignadotAPIURL}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := resolveSignadotSettings(tc.cfg, fakeEnv{vars: tc.env})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}

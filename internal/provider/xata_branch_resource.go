@@ -409,6 +409,8 @@ func (r *branchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if config.OrganizationID.IsUnknown() || config.ProjectID.IsUnknown() {
 		return // decided at apply time
 	}
+	_, diags := r.data.xataClient() // a missing key fails the plan, not the apply
+	resp.Diagnostics.Append(diags...)
 	org, project, diags := r.data.scope(config.OrganizationID, config.ProjectID)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {

@@ -456,6 +456,7 @@ resource "xata_branch" "main" {
 // TestAccBranchResource_validation: bad input is refused at plan time with
 // the attribute named, before any API call.
 func TestAccBranchResource_validation(t *testing.T) {
+	t.Setenv(envAPIKey, "")
 	t.Setenv(envOrganizationID, "")
 	t.Setenv(envProjectID, "")
 	t.Setenv(envConfigDir, t.TempDir())
@@ -523,6 +524,16 @@ resource "xata_branch" "b" {
   name        = "b"
   parent_name = "main"
 }`, `(?s)Missing Xata Organization ID.*XATA_ORGANIZATION_ID.*project.json`},
+		{"missing api key", `
+provider "xata" {
+  base_url        = "http://127.0.0.1:9"
+  organization_id = "abc123"
+  project_id      = "prj_test"
+}
+resource "xata_branch" "b" {
+  name        = "b"
+  parent_name = "main"
+}`, `(?s)Missing Xata API Key.*api_key in the provider.*XATA_API_KEY`},
 		{"scale to zero without enabled", provider + `resource "xata_branch" "b" {
   name          = "b"
   parent_name   = "main"

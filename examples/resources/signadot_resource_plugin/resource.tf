@@ -1,0 +1,54 @@
+# A plugin that gives each sandbox its own Xata branch. The steps run
+# Terraform (examples/tutorial/runner) in a runner image that has it.
+resource "signadot_resource_plugin" "xata_branch" {
+  provider    = xata # served by the xata provider
+  name        = "xata-branch"
+  version     = "1.0.0"
+  description = "A Xata branch per sandbox"
+
+  runner = {
+    image     = "ghcr.io/example/xata-branch-runner:1.0.0"
+    namespace = "signadot"
+    pod_template_overlay = <<-YAML
+      spec:
+        containers:
+          - name: main
+            env:
+              - name: XATA_API_KEY
+                valueFrom:
+                  secretKeyRef:
+                    name: xata-credentials
+                    key: XATA_API_KEY
+    YAML
+  }
+
+  create = [{
+    name = "provision"
+    inputs = [{
+      name               = "parent-branch"
+      value_from_sandbox = true
+      as_env             = "PARENT_BRANCH"
+    }]
+    script = file("${path.module}/provision.sh")
+    outputs = [
+      { name = "branch-name", value_from_path = "/outputs/branch-name" },
+      { name = "connection-string", value_from_path = "/outputs/connection-string" },
+    ]
+  }]
+
+  delete = [{
+    name   = "cleanup"
+    script = file("${path.module}/cleanup.sh")
+  }]
+
+  # Versions are immutable: bump version to change the plugin, and publish
+  # the new one before the old one is deleted (sandboxes may still use it).
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+# What a sandbox's fork reads, e.g. valueFrom.resource.outputKey.
+output "plugin_output_keys" {
+  value = signadot_resource_plugin.xata_branch.output_keys # ["provision.branch-name", "provision.connection-string"]
+}

@@ -1,0 +1,151 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/signadot"
+)
+
+func input(name string, fromSandbox bool, step, output string) inputModel {
+	in := inputModel{Name: types.StringValue(name), ValueFromSandbox: types.BoolNull(), AsEnv: types.StringNull(), AsPath: types.StringNull()}
+	if fromSandbox {
+		in.ValueFromSandbox = types.BoolValue(true)
+	}
+	if step != "" {
+		in.ValueFromStep = &valueFromStepModel{Step: types.StringValue(step), Output: types.StringValue(output)}
+	}
+	return in
+}
+
+func stepWith(name string, inputs []inputModel, outputs ...string) stepModel {
+	s := stepModel{Name: types.StringValue(name), Script: types.StringValue("true"), Inputs: inputs}
+	for _, o := range outputs {
+		s.Outputs = append(s.Outputs, outputModel{Name: types.StringValue(o), ValueFromPath: types.StringValue("/out/" + o), Description: types.StringNull()})
+	}
+	return s
+}
+
+// TestValidatePluginSpec checks each rule reports at the attribute path a
+// user can find.
+func TestValidatePluginSpec(t *testing.T) {
+	tests := []struct {
+		name        string
+		create, del []stepModel
+		overlay     string
+		wantPath    string
+		wantSummary string
+		wantWarning bool
+	}{
+		{name: "valid two-step plugin", create: []stepModel{
+			stepWith("a", []inputModel{input("parent", true, "", "")}, "id"),
+			stepWith("b", []inputModel{input("id", false, "a", "id")}, "url"),
+		}, del: []stepModel{stepWith("d", []inputModel{input("id", false, "a", "id")})}},
+		{name: "both sources", create: []stepModel{stepWith("a", []inputModel{input("x", true, "a", "o")}, "o")},
+			wantPath: "create[0].inputs[0]", wantSummary: "Invalid Signadot Plugin Input Source"},
+		{name: "duplicate across phases", create: []stepModel{stepWith("a", nil)}, del: []stepModel{stepWith("a", nil)},
+			wantPath: "delete[0].name", wantSummary: "Duplicate Signadot Plugin Step Name"},
+		{name: "duplicate input", create: []stepModel{stepWith("a", []inputModel{input("x", true, "", ""), input("x", true, "", "")})},
+			wantPath: "create[0].inputs[1].name", wantSummary: "Duplicate Signadot Plugin Input Name"},
+		{name: "unknown output", create: []stepModel{stepWith("a", nil, "o"), stepWith("b", []inputModel{input("x", false, "a", "nope")})},
+			wantPath: "create[1].inputs[0].value_from_step.output", wantSummary: "Unknown Signadot Plugin Step Output"},
+		{name: "self cycle", create: []stepModel{stepWith("a", []inputModel{input("x", false, "a", "o")}, "o")},
+			wantPath: "create[0]", wantSummary: "Signadot Plugin Steps Form A Cycle"},
+		{name: "container not main is a warning", overlay: "spec:\n  containers:\n    - name: runner\n",
+			wantPath: "runner.pod_template_overlay", wantSummary: "Signadot Overlay Container Is Not main", wantWarning: true},
+		{name: "container main is fine", overlay: "spec:\n  containers:\n    - name: main\n      env: []\n"},
+		{name: "container without name", overlay: "spec:\n  containers:\n    - image: x\n",
+			wantPath: "runner.pod_template_overlay", wantSummary: "Invalid Signadot Pod Template Overlay"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			runner := &runnerModel{Image: types.StringValue("x"), Namespace: types.StringNull(), PodTemplateOverlay: yamlStringNull()}
+			if tc.overlay != "" {
+				runner.PodTemplateOverlay = yamlStringOf(tc.overlay)
+			}
+			problems := validatePluginSpec(runner, tc.create, tc.del)
+			if tc.wantSummary == "" {
+				if len(problems) > 0 {
+					t.Fatalf("expected no problem, got %+v", problems)
+				}
+				return
+			}
+			if len(problems) != 1 {
+				t.Fatalf("expected one problem, got %+v", problems)
+			}
+			p := problems[0]
+			if p.path.String() != tc.wantPath || p.summary != tc.wantSummary || p.warning != tc.wantWarning {
+				t.Errorf("got %s %q warning=%v, want %s %q warning=%v", p.path, p.summary, p.warning, tc.wantPath, tc.wantSummary, tc.wantWarning)
+			}
+		})
+	}
+}
+
+func TestFindCycle(t *testing.T) {
+	if c := findCycle(map[string][]string{"b": {"a"}, "c": {"b"}}); c != nil {
+		t.Errorf("a chain is not a cycle, got %v", c)
+	}
+	c := findCycle(map[string][]string{"a": {"b"}, "b": {"c"}, "c": {"a"}})
+	if strings.Join(c, ">") != "a>b>c>a" {
+		t.Errorf("got %v", c)
+	}
+}
+
+func TestYAMLEqual(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"spec:\n  a: 1\n  b: [x, y]\n", "spec: {b: [x, y], a: 1}", true},
+		{"spec:\n  a: 1\n", "spec:\n  a: 2\n", false},
+		{"a: [1, 2]", "a: [2, 1]", false},
+		{"not: [valid", "not: [valid", true},
+		{"not: [valid", "not:  [valid", false},
+	}
+	for _, tc := range tests {
+		if got := yamlEqual(tc.a, tc.b); got != tc.want {
+			t.Errorf("yamlEqual(%q, %q) = %v", tc.a, tc.b, got)
+		}
+	}
+}
+
+// TestPluginRoundTrip: a plugin read back from the API maps to the model
+// it was built from, including the distinctions the API drops.
+func TestPluginRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	create := []stepModel{stepWith("a", []inputModel{input("p", true, "", "")}, "o")}
+	create[0].Inputs = append(create[0].Inputs, inputModel{Name: types.StringValue("q"), ValueFromSandbox: types.BoolValue(false),
+		ValueFromStep: &valueFromStepModel{Step: types.StringValue("a"), Output: types.StringValue("o")}, AsEnv: types.StringValue("Q"), AsPath: types.StringNull()})
+	del := []stepModel{{Name: types.StringValue("d"), Script: types.StringValue("true"), Inputs: []inputModel{}}}
+	createList, _ := stepList(ctx, create)
+	delList, _ := stepList(ctx, del)
+	m := resourcePluginModel{
+		Name: types.StringValue("p"), Version: types.StringValue("1.2.0"), Description: types.StringNull(),
+		Runner: &runnerModel{Image: types.StringValue("img"), Namespace: types.StringNull(), PodTemplateOverlay: yamlStringOf("spec: {}")},
+		Create: createList, Delete: delList,
+	}
+	body, diags := pluginFromModel(ctx, m)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	raw, _ := json.Marshal(body)
+	var read signadot.ResourcePlugin
+	if err := json.Unmarshal(raw, &read); err != nil {
+		t.Fatal(err)
+	}
+	read.Name = "p@1.2.0"
+	back := m
+	if d := applyPlugin(ctx, &back, &read); d.HasError() {
+		t.Fatal(d)
+	}
+	if !back.Create.Equal(m.Create) || !back.Delete.Equal(m.Delete) {
+		t.Errorf("steps did not round-trip:\n got %s / %s\nwant %s / %s", back.Create, back.Delete, m.Create, m.Delete)
+	}
+	if back.ID.ValueString() != "p@1.2.0" || back.Version.ValueString() != "1.2.0" {
+		t.Errorf("id %s version %s", back.ID, back.Version)
+	}
+}

@@ -1,0 +1,448 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/signadot"
+)
+
+var (
+	_ resource.Resource                   = (*resourcePluginResource)(nil)
+	_ resource.ResourceWithConfigure      = (*resourcePluginResource)(nil)
+	_ resource.ResourceWithImportState    = (*resourcePluginResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*resourcePluginResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*resourcePluginResource)(nil)
+)
+
+var (
+	pluginNamePattern = regexp.MustCompile(`^[a-zA-Z]([a-zA-Z0-9-]*[a-zA-Z0-9])?$`)
+	semverPattern     = regexp.MustCompile(`^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+)
+
+// NewResourcePluginResource is the signadot_resource_plugin resource. It is
+// served by this provider, so configurations set provider = xata on it.
+func NewResourcePluginResource() resource.Resource { return &resourcePluginResource{} }
+
+type resourcePluginResource struct {
+	data *providerData
+}
+
+func (r *resourcePluginResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = "signadot_resource_plugin"
+}
+
+func (r *resourcePluginResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	replace := []planmodifier.List{listplanmodifier.RequiresReplace()}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A [Signadot resource plugin](https://www.signadot.com/docs/reference/resource-plugins/spec): " +
+			"the steps Signadot runs to create and delete a resource (such as a Xata branch) for each sandbox. " +
+			"Served by the `xata` provider, so set `provider = xata` on it.\n\n" +
+			"Signadot versions are immutable, so any change of the spec replaces the plugin. While sandboxes use " +
+			"it, the old version cannot be deleted; to change a plugin in use, bump `version` and set " +
+			"`lifecycle { create_before_destroy = true }`, so the new version exists before the old one goes.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "`name`, or `name@version` when `version` is set.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "Plugin name, unique in the organization: letters, digits and `-`, starting with a " +
+					"letter and ending with a letter or digit, at most 253 characters. Sandboxes refer to it as " +
+					"`plugin: <name>`.",
+				Required:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators: []validator.String{
+					stringvalidator.LengthAtMost(253),
+					stringvalidator.RegexMatches(pluginNamePattern, "must start with a letter, contain only letters, digits and '-', and end with a letter or digit"),
+				},
+			},
+			"version": schema.StringAttribute{
+				MarkdownDescription: "Semantic version to publish, e.g. `1.2.0`. Unset publishes the bare name (version " +
+					"`0.0.0`), which sandboxes without a version resolve to only when no other version exists.",
+				Optional:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators: []validator.String{
+					stringvalidator.RegexMatches(semverPattern, "must be a full semantic version such as 1.0.0 (without a leading v)"),
+				},
+			},
+			"description": schema.StringAttribute{
+				MarkdownDescription: "What the plugin does, at most 255 bytes.",
+				Optional:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{stringvalidator.LengthAtMost(255)},
+			},
+			"runner": schema.SingleNestedAttribute{
+				MarkdownDescription: "The pod each step runs in.",
+				Required:            true,
+				// Replacement is decided per attribute, so that an overlay that
+				// is only reformatted is no change.
+				Attributes: map[string]schema.Attribute{
+					"image": schema.StringAttribute{
+						MarkdownDescription: "Container image the steps run in; it must have what the scripts call (e.g. terraform).",
+						Required:            true,
+						PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"namespace": schema.StringAttribute{
+						MarkdownDescription: "Kubernetes namespace of the runner pods (where the secrets they read live).",
+						Optional:            true,
+						PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+					},
+					"pod_template_overlay": schema.StringAttribute{
+						MarkdownDescription: "YAML pod template merged over the runner pod, e.g. to set the `main` " +
+							"container's env from secrets. Compared by meaning: reformatting it is no change.",
+						Optional:      true,
+						CustomType:    yamlStringType{},
+						PlanModifiers: []planmodifier.String{keepEquivalentYAML{}, stringplanmodifier.RequiresReplace()},
+					},
+				},
+			},
+			"create": schema.ListNestedAttribute{
+				MarkdownDescription: "Steps that create the resource, in order of their inputs' dependencies.",
+				Optional:            true,
+				PlanModifiers:       replace,
+				NestedObject:        stepSchema(),
+				Validators:          []validator.List{listvalidator.SizeAtLeast(1)},
+			},
+			"delete": schema.ListNestedAttribute{
+				MarkdownDescription: "Steps that delete the resource when its sandbox is deleted.",
+				Optional:            true,
+				PlanModifiers:       replace,
+				NestedObject:        stepSchema(),
+			},
+			"created_at": schema.StringAttribute{
+				MarkdownDescription: "When this version was published (RFC 3339).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"output_keys": schema.ListAttribute{
+				MarkdownDescription: "The `<step>.<output>` keys of the create steps' outputs, as a sandbox's " +
+					"`valueFrom.resource.outputKey` names them, e.g. `provision.connection-string`.",
+				Computed:    true,
+				ElementType: types.StringType,
+			},
+		},
+	}
+}
+
+func stepSchema() schema.NestedAttributeObject {
+	return schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+		"name": schema.StringAttribute{
+			MarkdownDescription: "Step name, unique across create and delete steps.",
+			Required:            true,
+			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"script": schema.StringAttribute{
+			MarkdownDescription: "Script run in the runner's main container (with its `#!` line).",
+			Required:            true,
+		},
+		"inputs": schema.ListNestedAttribute{
+			MarkdownDescription: "Values the step reads, each from the sandbox's params or an earlier step's output.",
+			Optional:            true,
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"name": schema.StringAttribute{
+					MarkdownDescription: "Input name; with `value_from_sandbox` it is the key in the sandbox resource's `params`.",
+					Required:            true,
+					Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				},
+				"value_from_sandbox": schema.BoolAttribute{
+					MarkdownDescription: "Take the value from the sandbox resource's `params`. Exactly one of this and `value_from_step`.",
+					Optional:            true,
+				},
+				"value_from_step": schema.SingleNestedAttribute{
+					MarkdownDescription: "Take the value from an earlier step's output. Exactly one of this and `value_from_sandbox`.",
+					Optional:            true,
+					Attributes: map[string]schema.Attribute{
+						"step": schema.StringAttribute{
+							MarkdownDescription: "Name of the step that produces the value.",
+							Required:            true,
+						},
+						"output": schema.StringAttribute{
+							MarkdownDescription: "Name of that step's output.",
+							Required:            true,
+						},
+					},
+				},
+				"as_env": schema.StringAttribute{
+					MarkdownDescription: "Environment variable to deliver the value in. Defaults to the name upper-cased with `-` as `_`.",
+					Optional:            true,
+				},
+				"as_path": schema.StringAttribute{
+					MarkdownDescription: "File to write the value to, in addition to or instead of an environment variable.",
+					Optional:            true,
+				},
+			}},
+		},
+		"outputs": schema.ListNestedAttribute{
+			MarkdownDescription: "Values the step publishes, read from files after the script ends.",
+			Optional:            true,
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"name": schema.StringAttribute{
+					MarkdownDescription: "Output name; a sandbox refers to it as `<step>.<name>`.",
+					Required:            true,
+					Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				},
+				"value_from_path": schema.StringAttribute{
+					MarkdownDescription: "File the script writes the value to.",
+					Required:            true,
+				},
+				"description": schema.StringAttribute{
+					MarkdownDescription: "What the value is.",
+					Optional:            true,
+				},
+			}},
+		},
+	}}
+}
+
+// ValidateConfig checks every rule the API enforces at apply time, so a
+// broken plugin fails the plan, not the first sandbox.
+func (r *resourcePluginResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m resourcePluginModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	create, okCreate, diags := steps(ctx, m.Create)
+	resp.Diagnostics.Append(diags...)
+	del, okDelete, diags := steps(ctx, m.Delete)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() || !okCreate || !okDelete {
+		return
+	}
+	for _, p := range validatePluginSpec(m.Runner, create, del) {
+		if p.warning {
+			resp.Diagnostics.AddAttributeWarning(p.path, p.summary, p.detail)
+		} else {
+			resp.Diagnostics.AddAttributeError(p.path, p.summary, p.detail)
+		}
+	}
+}
+
+func (r *resourcePluginResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected Xata Provider Data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", req.ProviderData))
+		return
+	}
+	r.data = data
+}
+
+// ModifyPlan computes id and output_keys at plan time, so a sandbox
+// definition can reference them in the same plan.
+func (r *resourcePluginResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan resourcePluginModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// A missing key or org fails the plan, not the apply.
+	_, diags := r.data.signadotClient()
+	resp.Diagnostics.Append(diags...)
+	if known(plan.Name) && !plan.Version.IsUnknown() {
+		plan.ID = types.StringValue(pluginID(plan.Name.ValueString(), plan.Version.ValueString()))
+	}
+	if create, ok, diags := steps(ctx, plan.Create); ok && !diags.HasError() && allOutputNamesKnown(create) {
+		keys, d := types.ListValueFrom(ctx, types.StringType, outputKeys(create))
+		resp.Diagnostics.Append(d...)
+		plan.OutputKeys = keys
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+}
+
+func allOutputNamesKnown(create []stepModel) bool {
+	for _, s := range create {
+		if !known(s.Name) {
+			return false
+		}
+		for _, o := range s.Outputs {
+			if !known(o.Name) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (r *resourcePluginResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan resourcePluginModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, diags := r.data.signadotClient()
+	resp.Diagnostics.Append(diags...)
+	body, diags := pluginFromModel(ctx, plan)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if err := client.ApplyResourcePlugin(ctx, body); err != nil {
+		var apiErr *signadot.APIError
+		if errors.As(err, &apiErr) && apiErr.StatusCode == 409 {
+			resp.Diagnostics.AddAttributeError(path.Root("version"), "Signadot Resource Plugin Version Exists",
+				fmt.Sprintf("%s is already published, and published versions are immutable. Set a new version, "+
+					"or import the existing one: terraform import <address> %s\n\n%s", body.Name, body.Name, err))
+			return
+		}
+		resp.Diagnostics.AddError("Signadot Resource Plugin Apply Failed",
+			fmt.Sprintf("Signadot refused plugin %s; nothing was published. Fix what the message names and apply again.\n\n%s", body.Name, err))
+		return
+	}
+	got, err := client.GetResourcePlugin(ctx, plan.Name.ValueString(), versionOrDefault(plan.Version))
+	if err != nil {
+		resp.Diagnostics.AddError("Signadot Resource Plugin Read After Apply Failed",
+			fmt.Sprintf("Plugin %s was published but could not be read back; run terraform refresh.\n\n%s", body.Name, err))
+		// Record what was published, so it is not forgotten.
+		plan.CreatedAt = types.StringNull()
+		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		return
+	}
+	plan.CreatedAt = types.StringValue(got.CreatedAt)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func versionOrDefault(v types.String) string {
+	if v.ValueString() == "" {
+		return "0.0.0"
+	}
+	return v.ValueString()
+}
+
+func (r *resourcePluginResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state resourcePluginModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, diags := r.data.signadotClient()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	got, err := client.GetResourcePlugin(ctx, state.Name.ValueString(), versionOrDefault(state.Version))
+	if signadot.IsNotFound(err) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Signadot Resource Plugin Read Failed",
+			fmt.Sprintf("Reading plugin %s failed; retry, and check the Signadot API key and org.\n\n%s", state.ID.ValueString(), err))
+		return
+	}
+	resp.Diagnostics.Append(applyPlugin(ctx, &state, got)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+// applyPlugin copies a plugin read from the API into the model, keeping
+// the prior model's choices where the API cannot tell them apart (an empty
+// list vs none, value_from_sandbox = false vs unset, overlay formatting).
+func applyPlugin(ctx context.Context, m *resourcePluginModel, p *signadot.ResourcePlugin) (diags diag.Diagnostics) {
+	bare, version := signadot.SplitPluginName(p.Name)
+	m.Name = types.StringValue(bare)
+	if version != "" && version != "0.0.0" {
+		m.Version = types.StringValue(version)
+	} else if m.Version.ValueString() != "0.0.0" {
+		m.Version = types.StringNull()
+	}
+	m.ID = types.StringValue(pluginID(bare, version))
+	m.Description = optionalString(p.Spec.Description)
+	overlay := yamlStringNull()
+	if p.Spec.Runner.PodTemplateOverlay != "" {
+		overlay = yamlStringOf(p.Spec.Runner.PodTemplateOverlay)
+		if m.Runner != nil && yamlEqual(m.Runner.PodTemplateOverlay.ValueString(), p.Spec.Runner.PodTemplateOverlay) {
+			overlay = m.Runner.PodTemplateOverlay
+		}
+	}
+	m.Runner = &runnerModel{
+		Image:              types.StringValue(p.Spec.Runner.Image),
+		Namespace:          optionalString(p.Spec.Runner.Namespace),
+		PodTemplateOverlay: overlay,
+	}
+	priorCreate, _, d := steps(ctx, m.Create)
+	diags.Append(d...)
+	priorDelete, _, d := steps(ctx, m.Delete)
+	diags.Append(d...)
+	create := modelSteps(p.Spec.Create, priorCreate)
+	del := modelSteps(p.Spec.Delete, priorDelete)
+	keepFalse(create, priorCreate)
+	keepFalse(del, priorDelete)
+	m.Create, d = stepList(ctx, create)
+	diags.Append(d...)
+	m.Delete, d = stepList(ctx, del)
+	diags.Append(d...)
+	m.OutputKeys, d = types.ListValueFrom(ctx, types.StringType, outputKeys(create))
+	diags.Append(d...)
+	m.CreatedAt = optionalString(p.CreatedAt)
+	return diags
+}
+
+// Update is never reached with a spec change (every argument replaces);
+// it only records the plan.
+func (r *resourcePluginResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan resourcePluginModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *resourcePluginResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state resourcePluginModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	client, diags := r.data.signadotClient()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := client.DeleteResourcePlugin(ctx, state.Name.ValueString(), versionOrDefault(state.Version))
+	var inUse *signadot.PluginInUseError
+	switch {
+	case err == nil, signadot.IsNotFound(err):
+	case errors.As(err, &inUse):
+		resp.Diagnostics.AddError("Signadot Resource Plugin In Use",
+			fmt.Sprintf("Plugin %s cannot be deleted while sandboxes use it: %s. Delete those sandboxes first, or, "+
+				"to replace the plugin, publish a new version with create_before_destroy. The plugin stays in state.\n\n%s",
+				state.ID.ValueString(), strings.Join(inUse.Sandboxes, ", "), err))
+	default:
+		resp.Diagnostics.AddError("Signadot Resource Plugin Delete Failed",
+			fmt.Sprintf("Deleting plugin %s failed; it stays in state, so destroy again to retry.\n\n%s", state.ID.ValueString(), err))
+	}
+}
+
+// ImportState accepts "name" or "name@version".
+func (r *resourcePluginResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	bare, version := signadot.SplitPluginName(req.ID)
+	if !pluginNamePattern.MatchString(bare) || (version != "" && !semverPattern.MatchString(version)) {
+		resp.Diagnostics.AddError("Invalid Signadot Resource Plugin Import ID",
+			fmt.Sprintf("Got %q. Use <name> for the bare (0.0.0) version or <name>@<version> such as xata-branch@1.0.0.", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), bare)...)
+	if version != "" && version != "0.0.0" {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("version"), version)...)
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), pluginID(bare, version))...)
+}

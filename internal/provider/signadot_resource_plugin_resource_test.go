@@ -1,0 +1,407 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/signadot"
+)
+
+// tutorialPluginHCL is the tutorial's xata-branch plugin written as code:
+// the same runner, overlay (secrets into env), a create step "provision"
+// with input parent-branch from the sandbox and two outputs, and a delete
+// step "cleanup". Scripts are stand-ins; %s is the overlay text and %s the
+// provision script's body line.
+const tutorialPluginHCL = `
+resource "signadot_resource_plugin" "xata_branch" {
+  provider    = xata
+  name        = "xata-branch"
+  description = "Creates and deletes Xata database branches for sandbox isolation"
+
+  runner = {
+    image                = "debian:bookworm-slim"
+    namespace            = "signadot"
+    pod_template_overlay = <<-YAML
+%s
+    YAML
+  }
+
+  create = [{
+    name = "provision"
+    inputs = [{
+      name               = "parent-branch"
+      value_from_sandbox = true
+      as_env             = "PARENT_BRANCH"
+    }]
+    script = <<-SH
+      #!/bin/bash
+      set -e
+      %s
+      mkdir -p /outputs
+      echo -n "sb-$SIGNADOT_SANDBOX_NAME" > /outputs/branch-name
+      echo -n "postgresql://example/$PARENT_BRANCH" > /outputs/connection-string
+    SH
+    outputs = [
+      { name = "branch-name", value_from_path = "/outputs/branch-name" },
+      { name = "connection-string", value_from_path = "/outputs/connection-string" },
+    ]
+  }]
+
+  delete = [{
+    name   = "cleanup"
+    script = <<-SH
+      #!/bin/bash
+      echo "deleting sb-$SIGNADOT_SANDBOX_NAME"
+    SH
+  }]
+}
+`
+
+// tutorialOverlay is the tutorial's overlay: four env entries from the
+// xata-credentials secret, on a container the tutorial names "runner" (the
+// provider warns about that name, and publishes it as written).
+const tutorialOverlay = `      spec:
+        containers:
+          - name: runner
+            env:
+              - name: XATA_API_KEY
+                valueFrom:
+                  secretKeyRef:
+                    name: xata-credentials
+                    key: XATA_API_KEY
+              - name: XATA_ORG_ID
+                valueFrom:
+                  secretKeyRef:
+                    name: xata-credentials
+                    key: XATA_ORG_ID
+              - name: XATA_PROJECT_ID
+                valueFrom:
+                  secretKeyRef:
+                    name: xata-credentials
+                    key: XATA_PROJECT_ID
+              - name: XATA_DATABASE_NAME
+                valueFrom:
+                  secretKeyRef:
+                    name: xata-credentials
+                    key: XATA_DATABASE_NAME`
+
+// The same overlay, reformatted: flow style, other indentation.
+const tutorialOverlayReformatted = `      spec:
+          containers:
+          -   name: runner
+              env:
+              - {name: XATA_API_KEY, valueFrom: {secretKeyRef: {key: XATA_API_KEY, name: xata-credentials}}}
+              - {name: XATA_ORG_ID, valueFrom: {secretKeyRef: {key: XATA_ORG_ID, name: xata-credentials}}}
+              - {name: XATA_PROJECT_ID, valueFrom: {secretKeyRef: {key: XATA_PROJECT_ID, name: xata-credentials}}}
+              - {name: XATA_DATABASE_NAME, valueFrom: {secretKeyRef: {key: XATA_DATABASE_NAME, name: xata-credentials}}}`
+
+// tutorialApplyBody is what `signadot resourceplugin apply -f` sends for
+// the same plugin written as YAML: the go-sdk model has no omitempty on
+// create, delete, inputs and outputs, so absent lists go as null.
+const tutorialApplyBody = `{
+  "name": "xata-branch",
+  "spec": {
+    "description": "Creates and deletes Xata database branches for sandbox isolation",
+    "runner": {
+      "image": "debian:bookworm-slim",
+      "namespace": "signadot",
+      "podTemplateOverlay": "spec:\n  containers:\n    - name: runner\n      env:\n        - name: XATA_API_KEY\n          valueFrom:\n            secretKeyRef:\n              name: xata-credentials\n              key: XATA_API_KEY\n        - name: XATA_ORG_ID\n          valueFrom:\n            secretKeyRef:\n              name: xata-credentials\n              key: XATA_ORG_ID\n        - name: XATA_PROJECT_ID\n          valueFrom:\n            secretKeyRef:\n              name: xata-credentials\n              key: XATA_PROJECT_ID\n        - name: XATA_DATABASE_NAME\n          valueFrom:\n            secretKeyRef:\n              name: xata-credentials\n              key: XATA_DATABASE_NAME\n"
+    },
+    "create": [{
+      "name": "provision",
+      "inputs": [{"name": "parent-branch", "valueFromSandbox": true, "as": {"env": "PARENT_BRANCH"}}],
+      "outputs": [
+        {"name": "branch-name", "valueFromPath": "/outputs/branch-name"},
+        {"name": "connection-string", "valueFromPath": "/outputs/connection-string"}
+      ],
+      "script": "#!/bin/bash\nset -e\necho provisioning\nmkdir -p /outputs\necho -n \"sb-$SIGNADOT_SANDBOX_NAME\" > /outputs/branch-name\necho -n \"postgresql://example/$PARENT_BRANCH\" > /outputs/connection-string\n"
+    }],
+    "delete": [{
+      "name": "cleanup",
+      "inputs": null,
+      "outputs": null,
+      "script": "#!/bin/bash\necho \"deleting sb-$SIGNADOT_SANDBOX_NAME\"\n"
+    }]
+  }
+}`
+
+func tutorialPlugin(overlay, line string) string {
+	return strings.Replace(strings.Replace(tutorialPluginHCL, "%s", overlay, 1), "%s", line, 1)
+}
+
+// TestAccResourcePlugin_tutorial publishes the tutorial's plugin as code,
+// checks the body that reached Signadot is what the CLI would send, that
+// reformatting the overlay is no change, that a script change replaces the
+// plugin, and that it imports.
+func TestAccResourcePlugin_tutorial(t *testing.T) {
+	env := newSignadotEnv(t)
+	t.Parallel()
+	addr := "signadot_resource_plugin.xata_branch"
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testFactories(),
+		CheckDestroy:             env.checkNoPlugins,
+		Steps: []resource.TestStep{
+			{
+				Config: env.providerBlock() + tutorialPlugin(tutorialOverlay, "echo provisioning"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						// Known at plan time, so sandboxes can reference them in the same plan.
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("output_keys"), knownvalue.ListExact([]knownvalue.Check{
+							knownvalue.StringExact("provision.branch-name"), knownvalue.StringExact("provision.connection-string"),
+						})),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact("xata-branch")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("version"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("created_at"), knownvalue.NotNull()),
+				},
+				Check: func(*terraform.State) error {
+					return sameJSON(t, env.emu.LastApplyBody("xata-branch"), tutorialApplyBody)
+				},
+			},
+			{
+				Config: env.providerBlock() + tutorialPlugin(tutorialOverlayReformatted, "echo provisioning"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateId:     "xata-branch",
+				ImportStateVerify: true,
+			},
+			{
+				Config: env.providerBlock() + tutorialPlugin(tutorialOverlay, "echo provisioning, version two"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+			},
+		},
+	})
+}
+
+func sameJSON(t *testing.T, got []byte, want string) error {
+	t.Helper()
+	var g, w any
+	if err := json.Unmarshal(got, &g); err != nil {
+		t.Errorf("the emulator received no JSON body (%q): %v", got, err)
+		return nil
+	}
+	if err := json.Unmarshal([]byte(want), &w); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(g, w) {
+		t.Errorf("body sent to Signadot differs from what the CLI sends\n got: %s\nwant: %s", got, want)
+	}
+	return nil
+}
+
+const versionedPlugin = `
+resource "signadot_resource_plugin" "p" {
+  provider = xata
+  name     = "echo"
+  version  = %q
+  runner   = { image = "debian:bookworm-slim" }
+  create = [{
+    name    = "make"
+    script  = "#!/bin/bash\nmkdir -p /outputs && echo -n $SIGNADOT_SANDBOX_NAME > /outputs/name\n"
+    outputs = [{ name = "name", value_from_path = "/outputs/name" }]
+  }]
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+`
+
+// TestAccResourcePlugin_versionBump: with create_before_destroy a version
+// bump publishes the new version before deleting the old one, and a
+// versioned plugin imports as name@version.
+func TestAccResourcePlugin_versionBump(t *testing.T) {
+	env := newSignadotEnv(t)
+	t.Parallel()
+	addr := "signadot_resource_plugin.p"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testFactories(),
+		CheckDestroy:             env.checkNoPlugins,
+		Steps: []resource.TestStep{
+			{
+				Config: env.providerBlock() + fmt.Sprintf(versionedPlugin, "1.0.0"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact("echo@1.0.0")),
+				},
+			},
+			{
+				Config: env.providerBlock() + fmt.Sprintf(versionedPlugin, "1.1.0"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreateBeforeDestroy)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact("echo@1.1.0")),
+				},
+				Check: func(*terraform.State) error {
+					if got := env.emu.Plugins(); !reflect.DeepEqual(got, []string{"echo@1.1.0"}) {
+						t.Errorf("after the bump the emulator holds %v, want only echo@1.1.0", got)
+					}
+					return nil
+				},
+			},
+			{
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateId:     "echo@1.1.0",
+				ImportStateVerify: true,
+			},
+		},
+	})
+}
+
+// TestAccResourcePlugin_deleteInUse: while a sandbox uses the plugin,
+// destroy fails naming the sandbox and the plugin stays in state; once the
+// sandbox is gone, destroy succeeds.
+func TestAccResourcePlugin_deleteInUse(t *testing.T) {
+	env := newSignadotEnv(t)
+	t.Parallel()
+	addr := "signadot_resource_plugin.p"
+	plugin := env.providerBlock() + fmt.Sprintf(versionedPlugin, "1.0.0")
+	client := env.client(t)
+	ctx := context.Background()
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testFactories(),
+		CheckDestroy:             env.checkNoPlugins,
+		Steps: []resource.TestStep{
+			{
+				Config: plugin,
+				Check: func(*terraform.State) error {
+					_, err := client.PutSandbox(ctx, signadot.Sandbox{Name: "pr-7", Spec: signadot.SandboxSpec{
+						Cluster:   "local",
+						Resources: []signadot.SandboxResource{{Name: "thing", Plugin: "echo@1.0.0"}},
+					}})
+					if err != nil {
+						return err
+					}
+					_, err = client.WaitSandboxReady(ctx, "pr-7", 50*time.Millisecond)
+					return err
+				},
+			},
+			{
+				Config:      env.providerBlock(),
+				ExpectError: regexp.MustCompile(`(?s)Signadot Resource Plugin In Use.*pr-7`),
+			},
+			{
+				PreConfig: func() {
+					if err := client.DeleteSandbox(ctx, "pr-7"); err != nil {
+						t.Fatal(err)
+					}
+					if err := client.WaitSandboxGone(ctx, "pr-7", 50*time.Millisecond); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: env.providerBlock(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					// Still in state after the refused delete, so destroy is planned again.
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroy)},
+				},
+			},
+		},
+	})
+}
+
+// TestAccResourcePlugin_validation: each rule the API enforces fails the
+// plan with the attribute named, before anything is sent.
+func TestAccResourcePlugin_validation(t *testing.T) {
+	provider := `
+provider "xata" {
+  signadot_api_url = "http://127.0.0.1:9"
+  signadot_api_key = "test"
+  signadot_org     = "test"
+}
+`
+	plugin := func(body string) string {
+		if !strings.Contains(body, "runner") {
+			body += "\n  runner = { image = \"debian:bookworm-slim\" }"
+		}
+		return provider + `
+resource "signadot_resource_plugin" "p" {
+  provider = xata
+` + body + `
+}`
+	}
+	step := func(name, inputs, outputs string) string {
+		return `{ name = "` + name + `", script = "true", inputs = [` + inputs + `], outputs = [` + outputs + `] }`
+	}
+	cases := []struct{ name, config, want string }{
+		{"name rule", plugin(`name = "9lives"`), `(?s)name.*must start with a letter`},
+		{"version not canonical", plugin(`name = "p"
+  version = "v1.0"`), `(?s)version.*full semantic version such as 1.0.0`},
+		{"description over 255 bytes", plugin(`name = "p"
+  description = "` + strings.Repeat("é", 128) + `"`), `(?s)description.*length must be at most 255`},
+		{"input with both sources", plugin(`name = "p"
+  create = [` + step("a", `{ name = "x", value_from_sandbox = true, value_from_step = { step = "b", output = "o" } }`, ``) + `]`),
+			`Invalid Signadot Plugin Input Source`},
+		{"input with no source", plugin(`name = "p"
+  create = [` + step("a", `{ name = "x" }`, ``) + `]`), `(?s)Invalid Signadot Plugin Input Source.*exactly one place`},
+		{"step names unique across create and delete", plugin(`name = "p"
+  create = [` + step("a", ``, ``) + `]
+  delete = [` + step("a", ``, ``) + `]`), `(?s)Duplicate Signadot Plugin Step Name.*"a" is already used by create\[0\]`},
+		{"unknown step", plugin(`name = "p"
+  create = [` + step("a", `{ name = "x", value_from_step = { step = "nope", output = "o" } }`, ``) + `]`),
+			`(?s)Unknown Signadot Plugin Step.*"nope"`},
+		{"unknown output", plugin(`name = "p"
+  create = [` + step("a", ``, `{ name = "o", value_from_path = "/o" }`) + `, ` + step("b", `{ name = "x", value_from_step = { step = "a", output = "p" } }`, ``) + `]`),
+			`(?s)Unknown Signadot Plugin Step Output.*has no output "p".*outputs are: o`},
+		{"create reads delete", plugin(`name = "p"
+  create = [` + step("a", `{ name = "x", value_from_step = { step = "d", output = "o" } }`, ``) + `]
+  delete = [` + step("d", ``, `{ name = "o", value_from_path = "/o" }`) + `]`), `Create Step Reads A Delete Step`},
+		{"cycle", plugin(`name = "p"
+  create = [` + step("a", `{ name = "x", value_from_step = { step = "b", output = "o" } }`, `{ name = "o", value_from_path = "/a" }`) + `, ` +
+			step("b", `{ name = "y", value_from_step = { step = "a", output = "o" } }`, `{ name = "o", value_from_path = "/b" }`) + `]`),
+			`(?s)Signadot Plugin Steps Form A Cycle.*a → b → a`},
+		{"overlay not yaml", plugin(`name = "p"
+  runner = { image = "x", pod_template_overlay = "spec: [unclosed" }`), `(?s)pod_template_overlay.*not valid YAML`},
+		{"overlay not a pod template", plugin(`name = "p"
+  runner = { image = "x", pod_template_overlay = "kind: Pod\nspec: {}" }`), `(?s)top-level key "kind"`},
+		{"overlay restart policy", plugin(`name = "p"
+  runner = { image = "x", pod_template_overlay = "spec:\n  restartPolicy: Always" }`), `(?s)restartPolicy is Always`},
+		{"missing signadot settings", `
+provider "xata" {
+  signadot_api_url = "http://127.0.0.1:9"
+}
+resource "signadot_resource_plugin" "p" {
+  provider = xata
+  name     = "p"
+  runner   = { image = "x" }
+}`, `(?s)Missing Signadot API Key.*SIGNADOT_API_KEY.*config.yaml`},
+	}
+	t.Setenv(envSignadotAPIKey, "")
+	t.Setenv(envSignadotOrg, "")
+	t.Setenv("HOME", t.TempDir())
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testFactories(),
+				Steps: []resource.TestStep{{
+					Config:      tc.config,
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+}

@@ -34,6 +34,7 @@ type branchModel struct {
 	ScaleToZero        types.Object   `tfsdk:"scale_to_zero"`
 	PostgresParameters types.Map      `tfsdk:"postgres_parameters"`
 	Hibernate          types.Bool     `tfsdk:"hibernate"`
+	AdoptExisting      types.Bool     `tfsdk:"adopt_existing"`
 	Database           types.String   `tfsdk:"database"`
 	Status             types.String   `tfsdk:"status"`
 	CreatedAt          types.String   `tfsdk:"created_at"`
@@ -130,11 +131,23 @@ func createRequest(ctx context.Context, m branchModel, parentID string) (xata.Cr
 	return req, diags
 }
 
-// followUpUpdate is the PATCH that brings a freshly created branch to the
-// planned cluster settings the create call could not carry: everything a
-// child inherits, and storage, which the API ignores on create.
+// followUpUpdate is the PATCH that brings a freshly created (or adopted)
+// branch to the planned settings the create call could not carry:
+// everything a child inherits, and storage, which the API ignores on create.
 func followUpUpdate(ctx context.Context, plan branchModel, b *xata.BranchMetadata) (xata.UpdateBranchRequest, diag.Diagnostics) {
 	var req xata.UpdateBranchRequest
+	var diags diag.Diagnostics
+	// Equal after a plain create; an adopted branch may differ.
+	if known(plan.Description) && plan.Description.ValueString() != b.Description {
+		req.Description = plan.Description.ValueStringPointer()
+	}
+	if known(plan.ScaleToZero) {
+		s2z, d := scaleToZeroFromModel(ctx, plan.ScaleToZero)
+		diags.Append(d...)
+		if s2z != nil && *s2z != b.ScaleToZero {
+			req.ScaleToZero = s2z
+		}
+	}
 	cfg := b.Configuration
 	if known(plan.InstanceType) && plan.InstanceType.ValueString() != cfg.InstanceType {
 		req.InstanceType = plan.InstanceType.ValueStringPointer()
@@ -145,7 +158,8 @@ func followUpUpdate(ctx context.Context, plan branchModel, b *xata.BranchMetadat
 	if known(plan.Storage) && (cfg.Storage == nil || plan.Storage.ValueInt64() != *cfg.Storage) {
 		req.Storage = plan.Storage.ValueInt64Pointer()
 	}
-	params, diags := stringMap(ctx, plan.PostgresParameters)
+	params, d := stringMap(ctx, plan.PostgresParameters)
+	diags.Append(d...)
 	for k, v := range params {
 		if cfg.PostgresConfigurationParameters[k] != v {
 			req.PostgresConfigurationParameters = params

@@ -218,6 +218,13 @@ func (r *branchResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 					"scale-to-zero is not drift.",
 				Optional: true,
 			},
+			"adopt_existing": schema.BoolAttribute{
+				MarkdownDescription: "When `true` and the create is refused because a branch of this exact name already " +
+					"exists, adopt that branch instead of failing, provided it has the same parent. For runners that may " +
+					"be killed between creating a branch and saving state (a re-run then converges instead of failing). " +
+					"Default `false`: a name conflict is an error.",
+				Optional: true,
+			},
 			"database": schema.StringAttribute{
 				MarkdownDescription: "Database name used in `connection_string`. Defaults to the database the " +
 					"credentials endpoint names (`xata` on the hosted service).",
@@ -492,6 +499,9 @@ func (r *branchResource) Create(ctx context.Context, req resource.CreateRequest,
 	ctx = tflog.SetField(ctx, "branch_name", createReq.Name)
 	tflog.Debug(ctx, "creating xata branch", map[string]any{"mode": createReq.Mode, "parent_id": parentID})
 	created, err := client.CreateBranch(ctx, org, project, createReq)
+	if xata.IsConflict(err) && plan.AdoptExisting.ValueBool() {
+		created, err = adoptBranch(ctx, client, org, project, createReq, err)
+	}
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("name"), "Xata Branch Creation Failed",
 			createFailureDetail(createReq.Name, project, err))
@@ -536,6 +546,25 @@ func (r *branchResource) Create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// adoptBranch takes over the existing branch a create conflicted with, if
+// it is the same kind of branch: same parent, or root for a root.
+func adoptBranch(ctx context.Context, client *xata.Client, org, project string, req xata.CreateBranchRequest, conflict error) (*xata.BranchShortMetadata, error) {
+	existing, err := client.FindBranchByName(ctx, org, project, req.Name)
+	if err != nil {
+		return nil, fmt.Errorf("%w; looking up the existing branch to adopt failed: %w", conflict, err)
+	}
+	existingParent := ""
+	if existing.ParentID != nil {
+		existingParent = *existing.ParentID
+	}
+	if existingParent != req.ParentID {
+		return nil, fmt.Errorf("%w; not adopted: the existing branch %s has parent %q, this configuration asks for %q",
+			conflict, existing.ID, existingParent, req.ParentID)
+	}
+	tflog.Info(ctx, "adopting existing xata branch of the same name", map[string]any{"branch_id": existing.ID})
+	return &xata.BranchShortMetadata{ID: existing.ID, Name: existing.Name, ParentID: existing.ParentID, Region: existing.Region}, nil
 }
 
 // resolveParent returns the parent branch id for a child, "" for a root.
@@ -818,8 +847,9 @@ func parseBranchImportID(id string) (org, project, ref string, err error) {
 // createFailureDetail explains a failed create, with the API's words.
 func createFailureDetail(name, project string, err error) string {
 	if xata.IsConflict(err) {
-		return fmt.Sprintf("A branch named %q already exists in project %s. Choose another name, or import the "+
-			"existing branch with: terraform import <address> %s\n\n%s", name, project, name, err)
+		return fmt.Sprintf("A branch named %q already exists in project %s. Choose another name, import the "+
+			"existing branch with: terraform import <address> %s, or set adopt_existing = true to take it over "+
+			"when it has the same parent.\n\n%s", name, project, name, err)
 	}
 	return fmt.Sprintf("The API refused to create branch %q; nothing was created. Fix what the message names and "+
 		"apply again.\n\n%s", name, err)

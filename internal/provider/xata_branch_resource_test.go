@@ -663,3 +663,64 @@ provider "xata" {
 		}
 	}
 }
+
+// TestAccBranchResource_adoptExisting: a branch of the same name left by a
+// runner killed before it saved state is a conflict by default, adopted
+// with adopt_existing when its parent matches, and refused when it does
+// not.
+func TestAccBranchResource_adoptExisting(t *testing.T) {
+	env := newTestEnv(t, false, withProvisionDelay(-1))
+	t.Parallel()
+	ctx := context.Background()
+	c := env.client(t)
+	org, project := env.emu.OrganizationID(), env.emu.ProjectID()
+	root := func(name string) string {
+		b, err := c.CreateBranch(ctx, org, project, xata.CreateBranchRequest{Name: name, Mode: xata.ModeCustom,
+			Configuration: &xata.ClusterConfiguration{Region: "us-east-1", InstanceType: "xata.micro", Image: "postgres:17.9"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b.ID
+	}
+	mainID, otherID := root("main"), root("other")
+	left, err := c.CreateBranch(ctx, org, project, xata.CreateBranchRequest{Name: "sb-x", Mode: xata.ModeInherit, ParentID: mainID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	branch := func(parent string, adopt bool) string {
+		return env.providerBlock() + fmt.Sprintf(`
+resource "xata_branch" "sb" {
+  name           = "sb-x"
+  parent_name    = %q
+  adopt_existing = %t
+  description    = "Adopted"
+}
+`, parent, adopt)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(),
+		CheckDestroy: func(s *terraform.State) error {
+			if n := env.emu.CreatedCount(project); n != 3 {
+				return fmt.Errorf("expected the 3 branches made by the test and no other, %d were created", n)
+			}
+			return env.checkNoBranches("main", "other")(s)
+		},
+		Steps: []resource.TestStep{
+			{
+				Config:      branch("main", false),
+				ExpectError: regexp.MustCompile(`(?s)already exists.*adopt_existing`),
+			},
+			{
+				Config:      branch("other", true),
+				ExpectError: regexp.MustCompile(`(?s)not adopted: the existing branch .*has parent\s+"` + mainID + `".*asks for\s+"` + otherID + `"`),
+			},
+			{
+				Config: branch("main", true),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("xata_branch.sb", tfjsonpath.New("id"), knownvalue.StringExact(left.ID)),
+					statecheck.ExpectKnownValue("xata_branch.sb", tfjsonpath.New("description"), knownvalue.StringExact("Adopted")),
+				},
+			},
+		},
+	})
+}

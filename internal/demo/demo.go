@@ -1,12 +1,15 @@
-// Package demo runs the quickstart end to end on one machine: a local
-// PostgreSQL, the Xata emulator backed by it, the provider built from this
-// checkout, and the real Terraform CLI. It checks every expectation and
-// fails on the first miss, so `make demo` doubles as a smoke test.
+// Package demo runs the tutorial (and the shorter quickstart) end to end on
+// one machine: a local PostgreSQL, the Xata and Signadot emulators, the
+// provider built from this checkout, and the real Terraform CLI. It checks
+// every expectation and fails on the first miss, so `make demo` doubles as
+// a smoke test, and the e2e tests drive the same code.
 package demo
 
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -14,12 +17,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/signadotemu"
 	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/xataemu"
 	"github.com/sandboxdb/terraform-provider-xata/internal/localpg"
+	"github.com/sandboxdb/terraform-provider-xata/internal/signadot"
 	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
 
@@ -28,11 +34,15 @@ type Options struct {
 	RepoDir       string // checkout with main.go, examples/ (default: found from the working dir)
 	TerraformPath string // terraform or tofu binary (default: TF_ACC_TERRAFORM_PATH, then PATH)
 	PGBinDir      string // PostgreSQL binaries (default: localpg.FindBinDir)
-	Out           io.Writer
+	// ProvisionDelay is how long the emulated Xata takes to make a branch
+	// healthy (default 2s, so the waiting shows).
+	ProvisionDelay time.Duration
+	Out            io.Writer
 }
 
-// Run executes the quickstart demo.
-func Run(ctx context.Context, opts Options) (err error) {
+// RunQuickstart branches main with examples/quickstart, shows the copy and
+// the isolation with psql, and destroys the branch.
+func RunQuickstart(ctx context.Context, opts Options) (err error) {
 	d, err := newRunner(opts)
 	if err != nil {
 		return err
@@ -47,19 +57,26 @@ func Run(ctx context.Context, opts Options) (err error) {
 
 type runner struct {
 	Options
-	work     string
-	steps    int
-	step     int
-	pg       *localpg.Server
-	emu      *xataemu.Emulator
-	client   *xata.Client
-	tfEnv    []string
-	cleanups []func() error
+	work      string
+	steps     int
+	step      int
+	pg        *localpg.Server
+	emu       *xataemu.Emulator
+	client    *xata.Client
+	sd        *signadotemu.Emulator
+	sdClient  *signadot.Client
+	cliConfig string // Terraform CLI config with dev_overrides for this provider
+	tfEnv     []string
+	services  map[string]func() error // running users services, by name
+	cleanups  []func() error
 }
 
 func newRunner(opts Options) (*runner, error) {
 	if opts.Out == nil {
 		opts.Out = os.Stdout
+	}
+	if opts.ProvisionDelay == 0 {
+		opts.ProvisionDelay = 2 * time.Second
 	}
 	if opts.RepoDir == "" {
 		dir, err := findRepoDir()
@@ -93,7 +110,7 @@ func newRunner(opts Options) (*runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{Options: opts, work: work}
+	r := &runner{Options: opts, work: work, services: map[string]func() error{}}
 	r.cleanups = append(r.cleanups, func() error { return os.RemoveAll(work) })
 	return r, nil
 }
@@ -172,6 +189,9 @@ func (r *runner) quickstart(ctx context.Context) error {
 	if err := os.CopyFS(dir, os.DirFS(filepath.Join(r.RepoDir, "examples", "quickstart"))); err != nil {
 		return err
 	}
+	if _, err := r.terraform(ctx, dir, "init", "-input=false", "-no-color"); err != nil {
+		return err
+	}
 	if _, err := r.terraform(ctx, dir, "apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
 		return err
 	}
@@ -236,7 +256,7 @@ func (r *runner) startEmulator() error {
 	emu, err := xataemu.New(xataemu.Options{
 		PostgresAdminURL: r.pg.AdminURL(),
 		PostgresBinDir:   r.pg.BinDir(),
-		ProvisionDelay:   2 * time.Second,
+		ProvisionDelay:   r.ProvisionDelay,
 	})
 	if err != nil {
 		return err
@@ -275,17 +295,39 @@ func (r *runner) createMain(ctx context.Context) (string, error) {
 	return creds.ConnectionString, nil
 }
 
-// prepareTerraform builds the provider and writes a CLI config whose
-// dev_overrides serve it, so Terraform downloads nothing.
+// providerVersion is the version the demo publishes its build under.
+const providerVersion = "0.1.0"
+
+// prepareTerraform builds the provider into a local filesystem mirror, the
+// way the runner image installs it, and writes a CLI config that uses only
+// that mirror: terraform init works, and nothing is downloaded.
 func (r *runner) prepareTerraform(ctx context.Context) error {
-	bin := filepath.Join(r.work, "bin")
-	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(bin, "terraform-provider-xata"), ".")
-	build.Dir = r.RepoDir
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("building the provider: %w\n%s", err, out)
+	mirror := filepath.Join(r.work, "providers")
+	platform := runtime.GOOS + "_" + runtime.GOARCH
+	var first string
+	// OpenTofu resolves sandboxdb/xata on its own registry host.
+	for _, host := range []string{"registry.terraform.io", "registry.opentofu.org"} {
+		dir := filepath.Join(mirror, host, "sandboxdb", "xata", providerVersion, platform)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		bin := filepath.Join(dir, "terraform-provider-xata_v"+providerVersion)
+		if first != "" {
+			if err := os.Link(first, bin); err != nil {
+				return err
+			}
+			continue
+		}
+		build := exec.CommandContext(ctx, "go", "build", "-ldflags", "-X main.version="+providerVersion, "-o", bin, ".")
+		build.Dir = r.RepoDir
+		if out, err := build.CombinedOutput(); err != nil {
+			return fmt.Errorf("building the provider: %w\n%s", err, out)
+		}
+		first = bin
 	}
 	rc := filepath.Join(r.work, "terraformrc")
-	cfg := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"sandboxdb/xata\" = %q\n  }\n  direct {}\n}\n", bin)
+	r.cliConfig = rc
+	cfg := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path = %q\n  }\n}\n", mirror)
 	if err := os.WriteFile(rc, []byte(cfg), 0o600); err != nil {
 		return err
 	}
@@ -297,7 +339,7 @@ func (r *runner) prepareTerraform(ctx context.Context) error {
 		"XATA_ORGANIZATION_ID="+r.emu.OrganizationID(),
 		"XATA_PROJECT_ID="+r.emu.ProjectID(),
 	)
-	r.say("provider built; %s", firstLine(r.version(ctx)))
+	r.say("provider %s built into a local mirror; %s", providerVersion, firstLine(r.version(ctx)))
 	return nil
 }
 
@@ -366,6 +408,12 @@ func redactURL(raw string) string {
 		u.User = url.UserPassword(u.User.Username(), "REDACTED")
 	}
 	return u.String()
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 func firstLine(s string) string {

@@ -1,5 +1,6 @@
-# A plugin that gives each sandbox its own Xata branch. The steps run
-# Terraform (examples/tutorial/runner) in a runner image that has it.
+# A plugin that gives each sandbox its own Xata branch. The steps run the
+# scripts baked into the runner image, which apply or destroy a xata_branch
+# with Terraform (see examples/tutorial).
 resource "signadot_resource_plugin" "xata_branch" {
   provider    = xata # served by the xata provider
   name        = "xata-branch"
@@ -29,7 +30,10 @@ resource "signadot_resource_plugin" "xata_branch" {
       value_from_sandbox = true
       as_env             = "PARENT_BRANCH"
     }]
-    script = file("${path.module}/provision.sh")
+    script = <<-SH
+      #!/bin/bash
+      exec /opt/xata-runner/provision.sh
+    SH
     outputs = [
       { name = "branch-name", value_from_path = "/outputs/branch-name" },
       { name = "connection-string", value_from_path = "/outputs/connection-string" },
@@ -38,7 +42,10 @@ resource "signadot_resource_plugin" "xata_branch" {
 
   delete = [{
     name   = "cleanup"
-    script = file("${path.module}/cleanup.sh")
+    script = <<-SH
+      #!/bin/bash
+      exec /opt/xata-runner/cleanup.sh
+    SH
   }]
 
   # Versions are immutable: bump version to change the plugin, and publish

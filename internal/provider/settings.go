@@ -230,6 +230,22 @@ func (d *providerData) signadotClient() (*signadot.Client, diag.Diagnostics) {
 	return nil, diags
 }
 
+// providerDataFrom is what every resource and data source does in
+// Configure: take the provider's data, which is nil before the provider is
+// configured (e.g. during validation).
+func providerDataFrom(data any) (*providerData, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if data == nil {
+		return nil, diags
+	}
+	d, ok := data.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected Xata Provider Data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", data))
+	}
+	return d, diags
+}
+
 // xataClient returns the client, or an error that lists every way to
 // configure an API key.
 func (d *providerData) xataClient() (*xata.Client, diag.Diagnostics) {

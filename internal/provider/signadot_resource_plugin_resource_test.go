@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"reflect"
 	"regexp"
 	"strings"
@@ -404,4 +405,39 @@ resource "signadot_resource_plugin" "p" {
 			})
 		})
 	}
+}
+
+// TestAccResourcePlugin_realSignadot publishes and deletes a throwaway
+// plugin on the hosted Signadot API when real credentials are given.
+func TestAccResourcePlugin_realSignadot(t *testing.T) {
+	key, org := os.Getenv("SIGNADOT_REAL_API_KEY"), os.Getenv("SIGNADOT_REAL_ORG")
+	if key == "" || org == "" {
+		t.Skip("set SIGNADOT_REAL_API_KEY and SIGNADOT_REAL_ORG to run against the hosted Signadot API")
+	}
+	name := fmt.Sprintf("tf-acc-%d", time.Now().Unix())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testFactories(),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "xata" {
+  signadot_api_key = %q
+  signadot_org     = %q
+}
+resource "signadot_resource_plugin" "p" {
+  provider = xata
+  name     = %q
+  version  = "0.0.1"
+  runner   = { image = "debian:bookworm-slim" }
+  create = [{
+    name    = "make"
+    script  = "#!/bin/bash\nmkdir -p /outputs && echo -n ok > /outputs/value\n"
+    outputs = [{ name = "value", value_from_path = "/outputs/value" }]
+  }]
+}`, key, org, name),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("signadot_resource_plugin.p", tfjsonpath.New("id"), knownvalue.StringExact(name+"@0.0.1")),
+				statecheck.ExpectKnownValue("signadot_resource_plugin.p", tfjsonpath.New("created_at"), knownvalue.NotNull()),
+			},
+		}},
+	})
 }

@@ -77,6 +77,8 @@ ensure_postgres
 ensure_terraform
 echo "PG_BIN_DIR=$PG_BIN_DIR"
 echo "TF_ACC_TERRAFORM_PATH=$TF_ACC_TERRAFORM_PATH"
-case "$("$TF_ACC_TERRAFORM_PATH" version 2>/dev/null | head -n 1)" in
+# A TF_CLI_CONFIG_FILE naming a missing file makes OpenTofu print a warning
+# on stdout before its version, so ask without it.
+case "$(env -u TF_CLI_CONFIG_FILE "$TF_ACC_TERRAFORM_PATH" version 2>/dev/null | head -n 1)" in
   OpenTofu*) echo "TF_ACC_PROVIDER_HOST=registry.opentofu.org" ;;
 esac

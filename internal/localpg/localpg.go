@@ -285,13 +285,27 @@ func (s *Server) waitReady(ctx context.Context) error {
 	}
 }
 
+// runuserPath finds runuser, which lives in sbin: a PATH set for a
+// non-root user (as some CI images keep for root) lacks it.
+func runuserPath() string {
+	if p, err := exec.LookPath("runuser"); err == nil {
+		return p
+	}
+	for _, p := range []string{"/usr/sbin/runuser", "/sbin/runuser"} {
+		if isExecutable(p) {
+			return p
+		}
+	}
+	return "runuser" // exec then reports it missing, naming it
+}
+
 // run executes a tool from binDir, as the postgres OS user when we are root,
 // and returns its combined output.
 func (s *Server) run(ctx context.Context, tool string, args ...string) (string, error) {
 	name := filepath.Join(s.binDir, tool)
 	if s.asPG {
 		args = append([]string{"-u", "postgres", "--", name}, args...)
-		name = "runuser"
+		name = runuserPath()
 	}
 	cmd := exec.CommandContext(ctx, name, args...)
 	// The postgres user cannot necessarily enter our working directory.

@@ -13,7 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/time/rate"
+	"github.com/sandboxdb/terraform-provider-xata/internal/apiclient"
+	"github.com/sandboxdb/terraform-provider-xata/internal/apiclient/apitest"
 )
 
 const testKey = "sd_testkey0123456789"
@@ -71,25 +72,6 @@ func (r *recorder) requests() []string {
 	return append([]string(nil), r.reqs...)
 }
 
-func reply(code int, body string, header ...string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		for i := 0; i+1 < len(header); i += 2 {
-			w.Header().Set(header[i], header[i+1])
-		}
-		w.WriteHeader(code)
-		fmt.Fprint(w, body)
-	}
-}
-
-// drop closes the connection without answering: the response is lost.
-func drop(w http.ResponseWriter, _ *http.Request) {
-	conn, _, err := w.(http.Hijacker).Hijack()
-	if err != nil {
-		panic(err)
-	}
-	conn.Close()
-}
-
 func errBody(code int, msg string) string {
 	return fmt.Sprintf(`{"code":%d,"error":%q,"requestId":"req-%d"}`, code, msg, code)
 }
@@ -116,8 +98,7 @@ func TestNewClientValidation(t *testing.T) {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)
 				}
-				if c.maxAttempts != 8 || c.maxRetryAfter != 30*time.Second || c.minBackoff != 300*time.Millisecond ||
-					c.maxBackoff != 5*time.Second || c.http.Timeout != 60*time.Second || c.userAgent != defaultUserAgent {
+				if c.userAgent != defaultUserAgent {
 					t.Errorf("defaults not applied: %+v", c)
 				}
 				return
@@ -251,15 +232,15 @@ func TestErrorParsing(t *testing.T) {
 		msg       string
 		requestID string
 	}{
-		{"error response", reply(409, errBody(409, "resource plugin \"p@v1\" already exists")), 409,
+		{"error response", apitest.Reply(409, errBody(409, "resource plugin \"p@v1\" already exists")), 409,
 			`resource plugin "p@v1" already exists`, "req-409"},
-		{"code differs from status", reply(400, `{"code":500,"error":"bad"}`, "X-Request-Id", "hdr-1"), 400, "bad", "hdr-1"},
-		{"body id wins over header", reply(400, `{"error":"bad","requestId":"body-1"}`, "X-Request-Id", "hdr-1"), 400, "bad", "body-1"},
-		{"message field", reply(404, `{"message":"no route"}`), 404, "no route", ""},
-		{"plain text", reply(429, "Too Many Requests\n"), 429, "Too Many Requests", ""},
-		{"empty body", reply(401, ""), 401, "Unauthorized", ""},
-		{"wrong types", reply(400, `{"error":42,"requestId":7}`), 400, `{"error":42,"requestId":7}`, ""},
-		{"password redacted", reply(400, errBody(400, "cannot reach postgres://u:hunter2@db/x")), 400,
+		{"code differs from status", apitest.Reply(400, `{"code":500,"error":"bad"}`, "X-Request-Id", "hdr-1"), 400, "bad", "hdr-1"},
+		{"body id wins over header", apitest.Reply(400, `{"error":"bad","requestId":"body-1"}`, "X-Request-Id", "hdr-1"), 400, "bad", "body-1"},
+		{"message field", apitest.Reply(404, `{"message":"no route"}`), 404, "no route", ""},
+		{"plain text", apitest.Reply(429, "Too Many Requests\n"), 429, "Too Many Requests", ""},
+		{"empty body", apitest.Reply(401, ""), 401, "Unauthorized", ""},
+		{"wrong types", apitest.Reply(400, `{"error":42,"requestId":7}`), 400, `{"error":42,"requestId":7}`, ""},
+		{"password redacted", apitest.Reply(400, errBody(400, "cannot reach postgres://u:hunter2@db/x")), 400,
 			"cannot reach postgres://u:<redacted>@db/x", "req-400"},
 	}
 	for _, tt := range tests {
@@ -279,13 +260,6 @@ func TestErrorParsing(t *testing.T) {
 			}
 		})
 	}
-	long := strings.Repeat("x", 2000)
-	c := newTestClient(t, reply(502, long), func(c *Config) { c.MaxAttempts = 1 })
-	_, err := c.GetSandbox(context.Background(), "s")
-	var apiErr *APIError
-	if !errors.As(err, &apiErr) || len(apiErr.Message) > maxErrorMessage+20 {
-		t.Errorf("long body not truncated: %d bytes", len(apiErr.Message))
-	}
 }
 
 func TestIsNotFound(t *testing.T) {
@@ -304,7 +278,7 @@ func TestIsNotFound(t *testing.T) {
 		{api(403, "org not found"), false},
 		{api(400, "invalid spec"), false},
 		{errors.New("not found"), false},
-		{&transportError{Method: "GET", Path: "/x", Err: errors.New("host not found")}, false},
+		{&apiclient.TransportError{Method: "GET", Path: "/x", Err: errors.New("host not found")}, false},
 		{nil, false},
 	}
 	for _, tt := range tests {
@@ -315,7 +289,7 @@ func TestIsNotFound(t *testing.T) {
 }
 
 func TestRetries(t *testing.T) {
-	ok := reply(200, `{"name":"s","spec":{"cluster":"c","resources":null,"forks":null},"status":{"ready":true}}`)
+	ok := apitest.Reply(200, `{"name":"s","spec":{"cluster":"c","resources":null,"forks":null},"status":{"ready":true}}`)
 	tests := []struct {
 		name     string
 		method   string // GET, PUT (sandbox) or DELETE
@@ -323,16 +297,16 @@ func TestRetries(t *testing.T) {
 		attempts int
 		wantErr  string
 	}{
-		{"429 then ok", "GET", []http.HandlerFunc{reply(429, "slow down", "Retry-After", "0"), ok}, 2, ""},
-		{"503 then ok", "GET", []http.HandlerFunc{reply(503, errBody(503, "unavailable")), ok}, 2, ""},
-		{"500 GET retried", "GET", []http.HandlerFunc{reply(500, errBody(500, "boom")), ok}, 2, ""},
-		{"408 GET retried", "GET", []http.HandlerFunc{reply(408, ""), ok}, 2, ""},
-		{"network error GET retried", "GET", []http.HandlerFunc{drop, ok}, 2, ""},
-		{"sandbox PUT is idempotent", "PUT", []http.HandlerFunc{drop, reply(502, ""), ok}, 3, ""},
-		{"DELETE retried", "DELETE", []http.HandlerFunc{reply(504, ""), reply(200, "{}")}, 2, ""},
-		{"400 not retried", "GET", []http.HandlerFunc{reply(400, errBody(400, "bad")), ok}, 1, "400: bad"},
-		{"501 not retried", "GET", []http.HandlerFunc{reply(501, ""), ok}, 1, "501"},
-		{"gives up", "GET", []http.HandlerFunc{reply(503, "")}, 3, "gave up after 3 attempts"},
+		{"429 then ok", "GET", []http.HandlerFunc{apitest.Reply(429, "slow down", "Retry-After", "0"), ok}, 2, ""},
+		{"503 then ok", "GET", []http.HandlerFunc{apitest.Reply(503, errBody(503, "unavailable")), ok}, 2, ""},
+		{"500 GET retried", "GET", []http.HandlerFunc{apitest.Reply(500, errBody(500, "boom")), ok}, 2, ""},
+		{"408 GET retried", "GET", []http.HandlerFunc{apitest.Reply(408, ""), ok}, 2, ""},
+		{"network error GET retried", "GET", []http.HandlerFunc{apitest.Drop, ok}, 2, ""},
+		{"sandbox PUT is idempotent", "PUT", []http.HandlerFunc{apitest.Drop, apitest.Reply(502, ""), ok}, 3, ""},
+		{"DELETE retried", "DELETE", []http.HandlerFunc{apitest.Reply(504, ""), apitest.Reply(200, "{}")}, 2, ""},
+		{"400 not retried", "GET", []http.HandlerFunc{apitest.Reply(400, errBody(400, "bad")), ok}, 1, "400: bad"},
+		{"501 not retried", "GET", []http.HandlerFunc{apitest.Reply(501, ""), ok}, 1, "501"},
+		{"gives up", "GET", []http.HandlerFunc{apitest.Reply(503, "")}, 3, "gave up after 3 attempts"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -358,79 +332,6 @@ func TestRetries(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestRetryAfterHonouredAndCapped(t *testing.T) {
-	rec := record(reply(429, "", "Retry-After", "1"), reply(503, "", "Retry-After", "3600"), reply(200, `{}`))
-	c := newTestClient(t, rec, func(c *Config) {
-		c.MinBackoff, c.MaxBackoff = time.Millisecond, time.Millisecond
-		c.MaxRetryAfter = 300 * time.Millisecond
-	})
-	start := time.Now()
-	if _, err := c.GetSandbox(context.Background(), "s"); err != nil {
-		t.Fatal(err)
-	}
-	// Two waits capped at 300ms each: well above the 1ms backoff, well
-	// below the hour asked for.
-	if d := time.Since(start); d < 550*time.Millisecond || d > 5*time.Second {
-		t.Errorf("took %v, want about 600ms", d)
-	}
-	if d, ok := parseRetryAfter(time.Now().Add(2*time.Second).UTC().Format(http.TimeFormat), time.Now()); !ok || d <= 0 || d > 2*time.Second {
-		t.Errorf("HTTP-date Retry-After = %v, %v", d, ok)
-	}
-	if _, ok := parseRetryAfter("-1", time.Now()); ok {
-		t.Error("negative Retry-After accepted")
-	}
-}
-
-func TestLimiterWaitsOnEveryAttempt(t *testing.T) {
-	rec := record(reply(503, ""), reply(503, ""), reply(200, `{}`))
-	c := newTestClient(t, rec, func(c *Config) {
-		c.Limiter = rate.NewLimiter(rate.Every(100*time.Millisecond), 1)
-	})
-	start := time.Now()
-	if _, err := c.GetSandbox(context.Background(), "s"); err != nil {
-		t.Fatal(err)
-	}
-	if d := time.Since(start); d < 180*time.Millisecond {
-		t.Errorf("3 attempts took %v; the limiter allows one per 100ms", d)
-	}
-}
-
-func TestContextCancellation(t *testing.T) {
-	t.Run("deadline before the next retry", func(t *testing.T) {
-		c := newTestClient(t, reply(503, errBody(503, "down"), "Retry-After", "10"), nil)
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		defer cancel()
-		start := time.Now()
-		_, err := c.GetSandbox(ctx, "s")
-		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "503: down") {
-			t.Fatalf("error = %v, want a deadline error carrying the 503", err)
-		}
-		if time.Since(start) > time.Second {
-			t.Errorf("did not give up early: %v", time.Since(start))
-		}
-	})
-	t.Run("cancelled while waiting", func(t *testing.T) {
-		c := newTestClient(t, reply(503, errBody(503, "down"), "Retry-After", "10"), nil)
-		ctx, cancel := context.WithCancel(context.Background())
-		time.AfterFunc(100*time.Millisecond, cancel)
-		_, err := c.GetSandbox(ctx, "s")
-		if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "503") {
-			t.Fatalf("error = %v", err)
-		}
-	})
-	t.Run("cancelled during the request", func(t *testing.T) {
-		c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			<-r.Context().Done()
-		}), nil)
-		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-		defer cancel()
-		_, err := c.GetSandbox(ctx, "s")
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("error = %v", err)
-		}
-	})
 }
 
 func TestJSONShapes(t *testing.T) {

@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-)
 
-// maxErrorMessage bounds how much of a non-JSON error body (a gateway or
-// load balancer page) ends up in an error shown to the user.
-const maxErrorMessage = 500
+	"github.com/sandboxdb/terraform-provider-xata/internal/apiclient"
+)
 
 // APIError is a non-2xx answer from the Signadot API.
 type APIError struct {
@@ -55,9 +53,15 @@ func IsNotFound(err error) bool {
 
 // IsConflict reports whether err is, or wraps, a 409 APIError: for a
 // resource plugin, the version is already published.
-func IsConflict(err error) bool {
+func IsConflict(err error) bool { return statusOf(err) == http.StatusConflict }
+
+// statusOf is the status of the APIError in err's chain, 0 if none.
+func statusOf(err error) int {
 	var apiErr *APIError
-	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusConflict
+	if errors.As(err, &apiErr) {
+		return apiErr.StatusCode
+	}
+	return 0
 }
 
 // PluginInUseError is returned by DeleteResourcePlugin when sandboxes still
@@ -102,55 +106,12 @@ func newAPIError(method, path string, status int, header http.Header, body []byt
 	if e.RequestID == "" {
 		e.RequestID = header.Get("X-Request-Id")
 	}
-	if e.Message == "" {
-		e.Message = truncate(strings.TrimSpace(string(body)), maxErrorMessage)
-	}
-	if e.Message == "" {
-		e.Message = http.StatusText(status)
-	}
 	// Messages reach Terraform diagnostics; never let a connection string
 	// echoed by some layer leak its password there.
-	e.Message = redactString(e.Message)
+	e.Message = redactString(apiclient.ErrorMessage(e.Message, status, body))
 	return e
 }
 
-// transportError means no complete response arrived (connection refused or
-// reset, EOF, timeout): for a write, the server may or may not have acted.
-type transportError struct {
-	Method, Path string
-	Err          error
-}
-
-func (e *transportError) Error() string {
-	return fmt.Sprintf("signadot API: %s %s: request failed: %v", e.Method, e.Path, e.Err)
-}
-
-func (e *transportError) Unwrap() error { return e.Err }
-
 // isAmbiguous reports whether a write failed in a way that leaves unknown
-// whether the server acted: the response was lost, or a 500/502/504 may
-// have come after the commit.
-func isAmbiguous(err error) bool {
-	var te *transportError
-	if errors.As(err, &te) {
-		return true
-	}
-	var apiErr *APIError
-	if !errors.As(err, &apiErr) {
-		return false
-	}
-	switch apiErr.StatusCode {
-	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
-}
-
-// refused reports a 429 or 503: the server (or its gateway) turned the
-// request away before doing any work, so even a non-idempotent write can
-// be repeated.
-func refused(err error) bool {
-	var apiErr *APIError
-	return errors.As(err, &apiErr) &&
-		(apiErr.StatusCode == http.StatusTooManyRequests || apiErr.StatusCode == http.StatusServiceUnavailable)
-}
+// whether the server acted.
+func isAmbiguous(err error) bool { return apiclient.Ambiguous(err, statusOf(err)) }

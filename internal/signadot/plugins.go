@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/apiclient"
 )
 
 // SplitPluginName splits "name@version" ("x@1.2" → "x", "1.2"); without
@@ -97,18 +99,15 @@ func (c *Client) ApplyResourcePlugin(ctx context.Context, p ResourcePlugin) erro
 	var last error
 	ambiguous := false // an earlier attempt may have published the version
 	for attempt := 1; ; attempt++ {
-		resp, err := c.roundTrip(ctx, cl, attempt)
-		if err == nil && resp.ok() {
-			return nil
-		}
+		resp, err := c.api.Attempt(ctx, cl, attempt)
 		if err == nil {
-			err = newAPIError(cl.method, cl.path, resp.status, resp.header, resp.body)
+			return nil
 		}
 		if ctx.Err() != nil {
 			if ambiguous || isAmbiguous(err) {
 				err = fmt.Errorf("resource plugin %s may have been published: %w", p.Name, err)
 			}
-			return withPrevious(err, last)
+			return apiclient.WithPrevious(err, last)
 		}
 		conflict := IsConflict(err)
 		switch {
@@ -116,7 +115,7 @@ func (c *Client) ApplyResourcePlugin(ctx context.Context, p ResourcePlugin) erro
 			ambiguous = true
 			done, cause := c.publishedAlready(ctx, bare, canon, p.Spec, err, cl)
 			if done {
-				c.debug(ctx, "signadot API: resource plugin was published by an earlier attempt", map[string]any{
+				c.api.Debug(ctx, "signadot API: resource plugin was published by an earlier attempt", map[string]any{
 					"plugin": bare + "@" + canon, "attempt": attempt, "error": c.redactString(err.Error()),
 				})
 				return nil
@@ -127,15 +126,12 @@ func (c *Client) ApplyResourcePlugin(ctx context.Context, p ResourcePlugin) erro
 			if conflict {
 				return err // published by someone else, then deleted again
 			}
-		case refused(err): // 429/503: nothing was done
+		case apiclient.Refused(statusOf(err)): // 429/503: nothing was done
 		default:
 			return err
 		}
 		last = err
-		if attempt >= c.maxAttempts {
-			return gaveUp(err, attempt)
-		}
-		if err := c.wait(ctx, cl, attempt, c.retryDelay(resp, attempt-1), last); err != nil {
+		if err := c.api.AwaitRetry(ctx, cl, attempt, resp, err); err != nil {
 			return err
 		}
 	}
@@ -145,7 +141,7 @@ func (c *Client) ApplyResourcePlugin(ctx context.Context, p ResourcePlugin) erro
 // putErr. It reports done when the stored spec equals spec; otherwise a
 // non-nil error ends the apply (the 409 a repeat would get, or a failed
 // read), and (false, nil) means the version does not exist.
-func (c *Client) publishedAlready(ctx context.Context, bare, version string, spec ResourcePluginSpec, putErr error, cl call) (bool, error) {
+func (c *Client) publishedAlready(ctx context.Context, bare, version string, spec ResourcePluginSpec, putErr error, cl apiclient.Call) (bool, error) {
 	got, err := c.GetResourcePlugin(ctx, bare, version)
 	switch {
 	case IsNotFound(err):
@@ -164,8 +160,8 @@ func (c *Client) publishedAlready(ctx context.Context, bare, version string, spe
 		StatusCode: http.StatusConflict,
 		Message: fmt.Sprintf("resource plugin %s@%s already exists with a different spec (read back after: %v)",
 			bare, version, putErr),
-		Method: cl.method,
-		Path:   cl.path,
+		Method: cl.Method,
+		Path:   cl.Path,
 	}
 	var prev *APIError
 	if errors.As(putErr, &prev) && prev.StatusCode == http.StatusConflict {
@@ -255,7 +251,7 @@ func (c *Client) GetResourcePlugin(ctx context.Context, name, version string) (*
 	}
 	cl, _ := c.newCall(http.MethodGet, path, q, nil)
 	var out ResourcePlugin
-	if err := c.do(ctx, cl, &out); err != nil {
+	if err := c.api.Do(ctx, cl, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -270,7 +266,7 @@ func (c *Client) ListResourcePlugins(ctx context.Context, allVersions bool) ([]R
 	}
 	cl, _ := c.newCall(http.MethodGet, "/resource-plugins", q, nil)
 	var out []ResourcePlugin
-	if err := c.do(ctx, cl, &out); err != nil {
+	if err := c.api.Do(ctx, cl, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -286,7 +282,7 @@ func (c *Client) ResourcePluginVersions(ctx context.Context, name string) ([]Res
 	}
 	cl, _ := c.newCall(http.MethodGet, path+"/versions", nil, nil)
 	var out []ResourcePlugin
-	if err := c.do(ctx, cl, &out); err != nil {
+	if err := c.api.Do(ctx, cl, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -315,7 +311,7 @@ func (c *Client) DeleteResourcePlugin(ctx context.Context, name, version string)
 		ver = canon
 	}
 	cl, _ := c.newCall(http.MethodDelete, path, url.Values{"version": {ver}}, nil)
-	err = c.do(ctx, cl, nil)
+	err = c.api.Do(ctx, cl, nil)
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest ||
 		!strings.Contains(strings.ToLower(apiErr.Message), "in use") {

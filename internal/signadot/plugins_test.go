@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/apiclient/apitest"
 )
 
 func TestSplitPluginName(t *testing.T) {
@@ -69,30 +71,30 @@ func TestApplyResourcePluginIsNotBlindlyRetried(t *testing.T) {
 		wantErr  string
 		conflict bool
 	}{
-		{"ok", []http.HandlerFunc{reply(200, `{}`)}, []string{put}, "", false},
+		{"ok", []http.HandlerFunc{apitest.Reply(200, `{}`)}, []string{put}, "", false},
 		{"500 then published: adopted",
-			[]http.HandlerFunc{reply(500, errBody(500, "boom")), reply(200, pluginBody)},
+			[]http.HandlerFunc{apitest.Reply(500, errBody(500, "boom")), apitest.Reply(200, pluginBody)},
 			[]string{put, get}, "", false},
 		{"lost response, not published: sent again",
-			[]http.HandlerFunc{drop, reply(404, errBody(404, "resource plugin not found")), reply(200, `{}`)},
+			[]http.HandlerFunc{apitest.Drop, apitest.Reply(404, errBody(404, "resource plugin not found")), apitest.Reply(200, `{}`)},
 			[]string{put, get, put}, "", false},
 		{"502 and a different spec: the 409 it would be",
-			[]http.HandlerFunc{reply(502, ""), reply(200, other)},
+			[]http.HandlerFunc{apitest.Reply(502, ""), apitest.Reply(200, other)},
 			[]string{put, get}, "already exists with a different spec", true},
 		{"409 after an ambiguous attempt is read back",
-			[]http.HandlerFunc{reply(504, ""), reply(404, errBody(404, "resource plugin not found")),
-				reply(409, errBody(409, "exists")), reply(200, pluginBody)},
+			[]http.HandlerFunc{apitest.Reply(504, ""), apitest.Reply(404, errBody(404, "resource plugin not found")),
+				apitest.Reply(409, errBody(409, "exists")), apitest.Reply(200, pluginBody)},
 			[]string{put, get, put, get}, "", false},
-		{"409 is final", []http.HandlerFunc{reply(409, errBody(409, `resource plugin "p@v1.0" already exists`))},
+		{"409 is final", []http.HandlerFunc{apitest.Reply(409, errBody(409, `resource plugin "p@v1.0" already exists`))},
 			[]string{put}, "already exists", true},
 		{"429 and 503 retried without reading back",
-			[]http.HandlerFunc{reply(429, "", "Retry-After", "0"), reply(503, ""), reply(200, `{}`)},
+			[]http.HandlerFunc{apitest.Reply(429, "", "Retry-After", "0"), apitest.Reply(503, ""), apitest.Reply(200, `{}`)},
 			[]string{put, put, put}, "", false},
-		{"408 not retried", []http.HandlerFunc{reply(408, "")}, []string{put}, "408", false},
-		{"400 not retried", []http.HandlerFunc{reply(400, errBody(400, "spec.runner.image is required"))},
+		{"408 not retried", []http.HandlerFunc{apitest.Reply(408, "")}, []string{put}, "408", false},
+		{"400 not retried", []http.HandlerFunc{apitest.Reply(400, errBody(400, "spec.runner.image is required"))},
 			[]string{put}, "spec.runner.image is required", false},
 		{"read-back fails",
-			[]http.HandlerFunc{reply(500, errBody(500, "boom")), reply(401, errBody(401, "bad key"))},
+			[]http.HandlerFunc{apitest.Reply(500, errBody(500, "boom")), apitest.Reply(401, errBody(401, "bad key"))},
 			[]string{put, get}, "reading back whether p@1.0.0 was published anyway failed", false},
 	}
 	for _, tt := range tests {
@@ -120,7 +122,7 @@ func TestApplyResourcePluginCancelledAfterAmbiguousAttempt(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cancel()
-		drop(w, r)
+		apitest.Drop(w, r)
 	}), nil)
 	err := c.ApplyResourcePlugin(ctx, testPlugin())
 	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "may have been published") {
@@ -130,8 +132,8 @@ func TestApplyResourcePluginCancelledAfterAmbiguousAttempt(t *testing.T) {
 
 func TestDeleteResourcePluginInUse(t *testing.T) {
 	rec := record(
-		reply(400, errBody(400, `resource plugin "p@1.0.0" is currently in use`)),
-		reply(200, `{"name":"p@1.0.0","status":{"resources":[{"name":"db","sandbox":"b"},{"name":"db","sandbox":"a"},{"name":"cache","sandbox":"b"}]}}`),
+		apitest.Reply(400, errBody(400, `resource plugin "p@1.0.0" is currently in use`)),
+		apitest.Reply(200, `{"name":"p@1.0.0","status":{"resources":[{"name":"db","sandbox":"b"},{"name":"db","sandbox":"a"},{"name":"cache","sandbox":"b"}]}}`),
 	)
 	c := newTestClient(t, rec, nil)
 	err := c.DeleteResourcePlugin(context.Background(), "p", "1.0")
@@ -160,11 +162,11 @@ func TestDeleteResourcePluginInUse(t *testing.T) {
 
 	// Other 400s are returned as they are; a failed lookup still gives a
 	// PluginInUseError.
-	c = newTestClient(t, reply(400, errBody(400, "invalid version")), nil)
+	c = newTestClient(t, apitest.Reply(400, errBody(400, "invalid version")), nil)
 	if err := c.DeleteResourcePlugin(context.Background(), "p", "1.0"); errors.As(err, &inUse) || err == nil {
 		t.Errorf("plain 400 became %v", err)
 	}
-	c = newTestClient(t, record(reply(400, errBody(400, "in use")), reply(401, "")), nil)
+	c = newTestClient(t, record(apitest.Reply(400, errBody(400, "in use")), apitest.Reply(401, "")), nil)
 	err = c.DeleteResourcePlugin(context.Background(), "p", "1.0")
 	if !errors.As(err, &inUse) || len(inUse.Sandboxes) != 0 || !strings.Contains(err.Error(), "still used by one or more sandboxes") ||
 		!strings.Contains(err.Error(), "listing the sandboxes that use it failed") {
@@ -173,7 +175,7 @@ func TestDeleteResourcePluginInUse(t *testing.T) {
 }
 
 func TestDeleteResourcePluginNotFound(t *testing.T) {
-	c := newTestClient(t, reply(404, errBody(404, "resource plugin not found")), nil)
+	c := newTestClient(t, apitest.Reply(404, errBody(404, "resource plugin not found")), nil)
 	if err := c.DeleteResourcePlugin(context.Background(), "p", ""); !IsNotFound(err) {
 		t.Errorf("error = %v, want not found", err)
 	}
@@ -189,13 +191,13 @@ func TestWaitSandboxReady(t *testing.T) {
 		steps   []http.HandlerFunc
 		wantErr string
 	}{
-		{"ready", []http.HandlerFunc{reply(200, sandboxJSON(false, "ResourcesProvisioning", "")), reply(200, sandboxJSON(true, "Ready", ""))}, ""},
-		{"failed", []http.HandlerFunc{reply(200, sandboxJSON(false, "ResourcesProvisioning", "")),
-			reply(200, sandboxJSON(false, "ResourceFailed", `resource "db": create step "provision" failed: exit code 3`))},
+		{"ready", []http.HandlerFunc{apitest.Reply(200, sandboxJSON(false, "ResourcesProvisioning", "")), apitest.Reply(200, sandboxJSON(true, "Ready", ""))}, ""},
+		{"failed", []http.HandlerFunc{apitest.Reply(200, sandboxJSON(false, "ResourcesProvisioning", "")),
+			apitest.Reply(200, sandboxJSON(false, "ResourceFailed", `resource "db": create step "provision" failed: exit code 3`))},
 			`sandbox sb failed: ResourceFailed: resource "db": create step "provision" failed: exit code 3`},
-		{"deleted meanwhile", []http.HandlerFunc{reply(200, sandboxJSON(false, "Terminating", ""))}, "is being deleted"},
-		{"gone", []http.HandlerFunc{reply(404, errBody(404, "can't get sandbox: not found"))}, "disappeared"},
-		{"error", []http.HandlerFunc{reply(401, errBody(401, "bad key"))}, "401: bad key"},
+		{"deleted meanwhile", []http.HandlerFunc{apitest.Reply(200, sandboxJSON(false, "Terminating", ""))}, "is being deleted"},
+		{"gone", []http.HandlerFunc{apitest.Reply(404, errBody(404, "can't get sandbox: not found"))}, "disappeared"},
+		{"error", []http.HandlerFunc{apitest.Reply(401, errBody(401, "bad key"))}, "401: bad key"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -212,7 +214,7 @@ func TestWaitSandboxReady(t *testing.T) {
 			}
 		})
 	}
-	c := newTestClient(t, reply(200, sandboxJSON(false, "ResourcesProvisioning", "step 1 of 2")), nil)
+	c := newTestClient(t, apitest.Reply(200, sandboxJSON(false, "ResourcesProvisioning", "step 1 of 2")), nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	sb, err := c.WaitSandboxReady(ctx, "sb", 10*time.Millisecond)
@@ -227,10 +229,10 @@ func TestWaitSandboxGone(t *testing.T) {
 		steps   []http.HandlerFunc
 		wantErr string
 	}{
-		{"gone", []http.HandlerFunc{reply(200, sandboxJSON(false, "ResourceFailed", "create failed")),
-			reply(200, sandboxJSON(false, "Terminating", "")), reply(400, errBody(400, "can't get sandbox: not found"))}, ""},
-		{"delete step failed", []http.HandlerFunc{reply(200, sandboxJSON(false, "Terminating", "")),
-			reply(200, sandboxJSON(false, "ResourceDeleteFailed", "exit code 1"))},
+		{"gone", []http.HandlerFunc{apitest.Reply(200, sandboxJSON(false, "ResourceFailed", "create failed")),
+			apitest.Reply(200, sandboxJSON(false, "Terminating", "")), apitest.Reply(400, errBody(400, "can't get sandbox: not found"))}, ""},
+		{"delete step failed", []http.HandlerFunc{apitest.Reply(200, sandboxJSON(false, "Terminating", "")),
+			apitest.Reply(200, sandboxJSON(false, "ResourceDeleteFailed", "exit code 1"))},
 			"deleting sandbox sb failed: ResourceDeleteFailed: exit code 1"},
 	}
 	for _, tt := range tests {

@@ -1,18 +1,11 @@
 package signadot
 
 import (
-	"bytes"
-	"encoding/json"
 	"regexp"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/apiclient"
 )
-
-const redacted = "<redacted>"
-
-// maxLogBody keeps debug logs readable; bodies are truncated after redaction
-// so a cut can never expose half a secret.
-const maxLogBody = 4096
 
 // dbUserinfo matches the user:password@ part of a database URL (Postgres,
 // MySQL, …). The password runs to the first '@' so unescaped ':' or '/' in
@@ -30,9 +23,9 @@ var (
 
 // redactString hides URL passwords and secret-looking assignments in s.
 func redactString(s string) string {
-	s = dbUserinfo.ReplaceAllString(s, "${1}:"+redacted+"@")
-	s = secretAssign.ReplaceAllString(s, "${1}"+redacted)
-	return secretYAMLPair.ReplaceAllString(s, "${1}"+redacted)
+	s = dbUserinfo.ReplaceAllString(s, "${1}:"+apiclient.Redacted+"@")
+	s = secretAssign.ReplaceAllString(s, "${1}"+apiclient.Redacted)
+	return secretYAMLPair.ReplaceAllString(s, "${1}"+apiclient.Redacted)
 }
 
 // sensitiveWords mark a key as holding a secret. Keys are compared
@@ -63,35 +56,13 @@ func sensitiveKey(k string) bool {
 // scalar values under sensitive keys, the "value" of a {"name","value"}
 // pair whose name is sensitive (sandbox env vars), and URL passwords in
 // every string.
-func redactValue(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		name, _ := v["name"].(string)
-		for k, val := range v {
-			switch {
-			case val == nil:
-				out[k] = nil
-			case k == "value" && sensitiveKey(name):
-				out[k] = redacted
-			case sensitiveKey(k) && !isContainer(val) && !secretRefKeys[normKey(k)]:
-				out[k] = redacted
-			default:
-				out[k] = redactValue(val)
-			}
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, val := range v {
-			out[i] = redactValue(val)
-		}
-		return out
-	case string:
-		return redactString(v)
-	default:
-		return v
+func redactValue(v any) any { return apiclient.RedactJSON(v, secretMember, redactString) }
+
+func secretMember(obj map[string]any, key string) bool {
+	if name, _ := obj["name"].(string); key == "value" && sensitiveKey(name) {
+		return true
 	}
+	return sensitiveKey(key) && !isContainer(obj[key]) && !secretRefKeys[normKey(key)]
 }
 
 // isContainer: objects and arrays under a sensitive key are walked rather
@@ -104,44 +75,12 @@ func isContainer(v any) bool {
 	return false
 }
 
-// redactBody renders a request or response body for a debug log. JSON is
-// redacted structurally; anything else (gateway text, HTML) as text.
-func (c *Client) redactBody(body []byte) string {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return ""
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber() // keep large integers exact in the log
-	var v any
-	if dec.Decode(&v) == nil && !dec.More() {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false) // keep "<redacted>" readable
-		if enc.Encode(redactValue(v)) == nil {
-			return truncate(c.redactString(strings.TrimSuffix(buf.String(), "\n")), maxLogBody)
-		}
-	}
-	return truncate(c.redactString(string(body)), maxLogBody)
-}
-
 // redactString also hides the client's own API key wherever it shows up
 // (a script or an error echoing it).
 func (c *Client) redactString(s string) string {
 	s = redactString(s)
 	if c.apiKey != "" {
-		s = strings.ReplaceAll(s, c.apiKey, redacted)
+		s = strings.ReplaceAll(s, c.apiKey, apiclient.Redacted)
 	}
 	return s
-}
-
-// truncate shortens s to at most n bytes without splitting a UTF-8 rune.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…(truncated)"
 }

@@ -46,7 +46,7 @@ func (c *Client) PutSandbox(ctx context.Context, s Sandbox) (*Sandbox, error) {
 		return nil, err
 	}
 	var out Sandbox
-	if err := c.do(ctx, cl, &out); err != nil {
+	if err := c.api.Do(ctx, cl, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -60,7 +60,7 @@ func (c *Client) GetSandbox(ctx context.Context, name string) (*Sandbox, error) 
 	}
 	cl, _ := c.newCall(http.MethodGet, path, nil, nil)
 	var out Sandbox
-	if err := c.do(ctx, cl, &out); err != nil {
+	if err := c.api.Do(ctx, cl, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -75,7 +75,7 @@ func (c *Client) DeleteSandbox(ctx context.Context, name string) error {
 		return err
 	}
 	cl, _ := c.newCall(http.MethodDelete, path, nil, nil)
-	return c.do(ctx, cl, nil)
+	return c.api.Do(ctx, cl, nil)
 }
 
 // WaitSandboxReady polls the sandbox every poll (default 2s) until it is

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/apiclient"
 )
 
 // Paths are built from escaped segments. Empty IDs are rejected because the
@@ -48,7 +50,7 @@ func (c *Client) ListBranches(ctx context.Context, orgID, projectID string) ([]B
 		return nil, err
 	}
 	var out BranchList
-	if err := c.do(ctx, call{method: http.MethodGet, path: p + "/branches"}, &out); err != nil {
+	if err := c.api.Do(ctx, apiclient.Call{Method: http.MethodGet, Path: p + "/branches"}, &out); err != nil {
 		return nil, err
 	}
 	return out.Branches, nil
@@ -61,7 +63,7 @@ func (c *Client) GetBranch(ctx context.Context, orgID, projectID, branchID strin
 		return nil, err
 	}
 	var out BranchMetadata
-	if err := c.do(ctx, call{method: http.MethodGet, path: p}, &out); err != nil {
+	if err := c.api.Do(ctx, apiclient.Call{Method: http.MethodGet, Path: p}, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -102,7 +104,7 @@ func (c *Client) CreateBranch(ctx context.Context, orgID, projectID string, req 
 	if err != nil {
 		return nil, err
 	}
-	cl, err := newCall(http.MethodPost, p+"/branches", req)
+	cl, err := c.api.NewCall(http.MethodPost, p+"/branches", nil, req)
 	if err != nil {
 		return nil, err
 	}
@@ -116,20 +118,17 @@ func (c *Client) CreateBranch(ctx context.Context, orgID, projectID string, req 
 		return fmt.Errorf("branch %q may have been created: %w", req.Name, err)
 	}
 	for attempt := 1; ; attempt++ {
-		resp, err := c.roundTrip(ctx, cl, attempt)
-		if err == nil && resp.ok() {
+		resp, err := c.api.Attempt(ctx, cl, attempt)
+		if err == nil {
 			var out BranchShortMetadata
-			if err := decode(cl, resp, &out); err != nil {
+			if err := c.api.Decode(cl, resp, &out); err != nil {
 				return nil, err
 			}
 			return &out, nil
 		}
-		if err == nil {
-			err = newAPIError(cl.method, cl.path, resp.status, resp.header, resp.body)
-		}
 		if ctx.Err() != nil {
 			ambiguous = ambiguous || isAmbiguous(err)
-			return nil, mayExist(withPrevious(err, last))
+			return nil, mayExist(apiclient.WithPrevious(err, last))
 		}
 		conflict := IsConflict(err)
 		switch {
@@ -140,7 +139,7 @@ func (c *Client) CreateBranch(ctx context.Context, orgID, projectID string, req 
 				return nil, fmt.Errorf("%w; looking up whether branch %q was created anyway failed: %w", err, req.Name, ferr)
 			}
 			if b != nil {
-				c.debug(ctx, "xata API: adopted branch created by an earlier attempt", map[string]any{
+				c.api.Debug(ctx, "xata API: adopted branch created by an earlier attempt", map[string]any{
 					"branch_id": b.ID, "name": b.Name, "attempt": attempt, "error": err.Error(),
 				})
 				return b, nil
@@ -148,38 +147,20 @@ func (c *Client) CreateBranch(ctx context.Context, orgID, projectID string, req 
 			if conflict {
 				return nil, err // the name is taken by a branch that is not ours
 			}
-		case retryable(cl.method, err): // 429/503: refused before doing any work
+		case retryable(cl.Method, err): // 429/503: refused before doing any work
 		default:
 			return nil, err
 		}
 		last = err
-		if attempt >= c.maxAttempts {
-			return nil, mayExist(gaveUp(err, attempt))
-		}
-		if err := c.wait(ctx, cl, attempt, c.retryDelay(resp, attempt-1), last); err != nil {
+		if err := c.api.AwaitRetry(ctx, cl, attempt, resp, err); err != nil {
 			return nil, mayExist(err)
 		}
 	}
 }
 
 // isAmbiguous reports whether a POST failed in a way that leaves unknown
-// whether the server acted: the response was lost, or a 500/502/504 may
-// have come after the commit.
-func isAmbiguous(err error) bool {
-	var te *transportError
-	if errors.As(err, &te) {
-		return true
-	}
-	var apiErr *APIError
-	if !errors.As(err, &apiErr) {
-		return false
-	}
-	switch apiErr.StatusCode {
-	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
-}
+// whether the server acted.
+func isAmbiguous(err error) bool { return apiclient.Ambiguous(err, statusOf(err)) }
 
 // findCreated looks for the branch req would have created. Besides the
 // name, the parent (and for custom branches the region) must match, so an
@@ -223,12 +204,12 @@ func (c *Client) UpdateBranch(ctx context.Context, orgID, projectID, branchID st
 	if err != nil {
 		return nil, err
 	}
-	cl, err := newCall(http.MethodPatch, p, req)
+	cl, err := c.api.NewCall(http.MethodPatch, p, nil, req)
 	if err != nil {
 		return nil, err
 	}
 	var out BranchShortMetadata
-	if err := c.do(ctx, cl, &out); err != nil {
+	if err := c.api.Do(ctx, cl, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -242,7 +223,7 @@ func (c *Client) DeleteBranch(ctx context.Context, orgID, projectID, branchID st
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, call{method: http.MethodDelete, path: p}, nil)
+	return c.api.Do(ctx, apiclient.Call{Method: http.MethodDelete, Path: p}, nil)
 }
 
 // GetBranchCredentials returns the xata user's credentials. username=xata
@@ -252,9 +233,9 @@ func (c *Client) GetBranchCredentials(ctx context.Context, orgID, projectID, bra
 	if err != nil {
 		return nil, err
 	}
-	cl := call{method: http.MethodGet, path: p + "/credentials", query: url.Values{"username": {DefaultUsername}}}
+	cl := apiclient.Call{Method: http.MethodGet, Path: p + "/credentials", Query: url.Values{"username": {DefaultUsername}}}
 	var out BranchCredentials
-	if err := c.do(ctx, cl, &out); err != nil {
+	if err := c.api.Do(ctx, cl, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -267,9 +248,9 @@ func (c *Client) RotateBranchCredentials(ctx context.Context, orgID, projectID, 
 	if err != nil {
 		return err
 	}
-	cl, err := newCall(http.MethodPost, p+"/credentials/rotate", RotateCredentialsRequest{Username: DefaultUsername})
+	cl, err := c.api.NewCall(http.MethodPost, p+"/credentials/rotate", nil, RotateCredentialsRequest{Username: DefaultUsername})
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, cl, nil)
+	return c.api.Do(ctx, cl, nil)
 }

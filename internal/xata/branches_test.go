@@ -11,6 +11,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/apiclient"
+	"github.com/sandboxdb/terraform-provider-xata/internal/apiclient/apitest"
 )
 
 // fakeProject is one project's branch collection. POSTs are answered by a
@@ -123,31 +126,31 @@ func TestCreateBranch(t *testing.T) {
 		},
 		{
 			name:      "response lost after commit: adopted, not re-posted",
-			posts:     []postStep{commitThen(drop), create},
+			posts:     []postStep{commitThen(apitest.Drop), create},
 			wantCalls: "POST,GET",
 			wantCount: 1,
 		},
 		{
 			name:      "dropped before commit: lookup finds nothing, POST again",
-			posts:     []postStep{only(drop), create},
+			posts:     []postStep{only(apitest.Drop), create},
 			wantCalls: "POST,GET,POST",
 			wantCount: 1,
 		},
 		{
 			name:      "500 after commit: list consulted, adopted",
-			posts:     []postStep{commitThen(reply(500, `{"message":"Internal Error"}`)), create},
+			posts:     []postStep{commitThen(apitest.Reply(500, `{"message":"Internal Error"}`)), create},
 			wantCalls: "POST,GET",
 			wantCount: 1,
 		},
 		{
 			name:      "502 before commit: list consulted, then POST",
-			posts:     []postStep{only(reply(502, "upstream connect error")), create},
+			posts:     []postStep{only(apitest.Reply(502, "upstream connect error")), create},
 			wantCalls: "POST,GET,POST",
 			wantCount: 1,
 		},
 		{
 			name:      "504 after commit: adopted",
-			posts:     []postStep{commitThen(reply(504, "upstream request timeout")), create},
+			posts:     []postStep{commitThen(apitest.Reply(504, "upstream request timeout")), create},
 			wantCalls: "POST,GET",
 			wantCount: 1,
 		},
@@ -162,7 +165,7 @@ func TestCreateBranch(t *testing.T) {
 					f.commit(req)
 				}
 				f.mu.Unlock()
-				drop(w, r)
+				apitest.Drop(w, r)
 			}, create},
 			wantCalls: "POST,GET,POST,GET",
 			wantCount: 1,
@@ -178,7 +181,7 @@ func TestCreateBranch(t *testing.T) {
 		{
 			name:      "409 after 429 is a conflict: 429 did nothing",
 			existing:  []BranchListMetadata{{ID: "x", Name: "pr-1", ParentID: new(parent)}},
-			posts:     []postStep{only(reply(429, "local_rate_limited")), create},
+			posts:     []postStep{only(apitest.Reply(429, "local_rate_limited")), create},
 			wantCalls: "POST,POST",
 			wantCount: 1,
 			wantErr:   IsConflict,
@@ -186,32 +189,32 @@ func TestCreateBranch(t *testing.T) {
 		{
 			name:      "name held by a branch of another parent is not adopted",
 			existing:  []BranchListMetadata{{ID: "x", Name: "pr-1", ParentID: new("other")}},
-			posts:     []postStep{only(drop), create},
+			posts:     []postStep{only(apitest.Drop), create},
 			wantCalls: "POST,GET,POST,GET",
 			wantCount: 1,
 			wantErr:   IsConflict,
 		},
 		{
 			name:      "429 and 503 retried without lookup",
-			posts:     []postStep{only(reply(429, "")), only(reply(503, `{"message":"unavailable"}`)), create},
+			posts:     []postStep{only(apitest.Reply(429, "")), only(apitest.Reply(503, `{"message":"unavailable"}`)), create},
 			wantCalls: "POST,POST,POST",
 			wantCount: 1,
 		},
 		{
 			name:      "400 returned as is",
-			posts:     []postStep{only(reply(400, `{"message":"invalid parameter [name]"}`))},
+			posts:     []postStep{only(apitest.Reply(400, `{"message":"invalid parameter [name]"}`))},
 			wantCalls: "POST",
 			wantCount: 0,
 			wantErr:   func(err error) bool { var e *APIError; return errors.As(err, &e) && e.StatusCode == 400 },
 		},
 		{
 			name:        "always lost: bounded by MaxAttempts",
-			posts:       []postStep{only(drop)},
+			posts:       []postStep{only(apitest.Drop)},
 			maxAttempts: 3,
 			wantCalls:   "POST,GET,POST,GET,POST,GET",
 			wantCount:   0,
 			wantErr: func(err error) bool {
-				var te *transportError
+				var te *apiclient.TransportError
 				return errors.As(err, &te) && strings.Contains(err.Error(), "gave up after 3 attempts") &&
 					strings.Contains(err.Error(), `branch "pr-1" may have been created`)
 			},
@@ -273,7 +276,7 @@ func TestCreateBranchCustomMatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, _ := script(reply(200, mustJSON(t, BranchList{Branches: []BranchListMetadata{tt.branch}})))
+			h, _ := apitest.Script(apitest.Reply(200, mustJSON(t, BranchList{Branches: []BranchListMetadata{tt.branch}})))
 			c := newTestClient(t, h, nil)
 			got, err := c.findCreated(context.Background(), "o", "p", req)
 			if err != nil {
@@ -287,11 +290,11 @@ func TestCreateBranchCustomMatch(t *testing.T) {
 }
 
 func TestCreateBranchLookupFailure(t *testing.T) {
-	h, _ := script(drop, reply(403, `{"message":"access denied"}`))
+	h, _ := apitest.Script(apitest.Drop, apitest.Reply(403, `{"message":"access denied"}`))
 	c := newTestClient(t, h, nil)
 	_, err := c.CreateBranch(context.Background(), "o", "p", CreateBranchRequest{Name: "n", Mode: ModeCustom})
-	var te *transportError
-	if !errors.As(err, &te) || !hasStatus(err, http.StatusForbidden) || !strings.Contains(err.Error(), `whether branch "n" was created`) {
+	var te *apiclient.TransportError
+	if !errors.As(err, &te) || statusOf(err) != http.StatusForbidden || !strings.Contains(err.Error(), `whether branch "n" was created`) {
 		t.Errorf("err = %v", err)
 	}
 }
@@ -300,7 +303,7 @@ func TestCreateBranchCancelledWhileAmbiguous(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
-			drop(w, r)
+			apitest.Drop(w, r)
 			return
 		}
 		cancel() // the caller gives up while we look the branch up
@@ -316,7 +319,7 @@ func TestCreateBranchCancelledWhileAmbiguous(t *testing.T) {
 func TestCreateBranchCancelledDuringPost(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
-	h, n := script(func(w http.ResponseWriter, r *http.Request) {
+	h, n := apitest.Script(func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-release:
 		case <-r.Context().Done():
@@ -348,7 +351,7 @@ func TestFindBranchByName(t *testing.T) {
 	list := `{"branches":[
 		{"id":"a1","name":"Main","createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z","parentID":null,"region":"us-east-1","publicAccess":true,"backupsEnabled":false},
 		{"id":"a2","name":"main","createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z","parentID":"a1","region":"us-east-1","publicAccess":true,"backupsEnabled":false}]}`
-	h, _ := script(reply(200, list))
+	h, _ := apitest.Script(apitest.Reply(200, list))
 	c := newTestClient(t, h, nil)
 	ctx := context.Background()
 	b, err := c.FindBranchByName(ctx, "o", "prj_1", "main")
@@ -377,7 +380,7 @@ func TestGetBranchDecodes(t *testing.T) {
 	 "configuration":{"region":"us-east-1","storage":10,"instanceType":"xata.micro","image":"postgres:17.9","replicas":0,
 	   "postgresConfigurationParameters":{"max_connections":"50"},"preloadLibraries":["pg_stat_statements"]},
 	 "backupConfiguration":{"retentionPeriod":2,"backupTime":"0:03:45"},"unknownField":1}`
-	h, _ := script(reply(200, body))
+	h, _ := apitest.Script(apitest.Reply(200, body))
 	c := newTestClient(t, h, nil)
 	b, err := c.GetBranch(context.Background(), "o", "p", "k3v9")
 	if err != nil {
@@ -392,7 +395,7 @@ func TestGetBranchDecodes(t *testing.T) {
 }
 
 func TestDeleteBranch(t *testing.T) {
-	h, n := script(reply(http.StatusNoContent, ""), reply(404, `{"message":"branch [b] not found"}`, "X-Request-Id", "req_9"))
+	h, n := apitest.Script(apitest.Reply(http.StatusNoContent, ""), apitest.Reply(404, `{"message":"branch [b] not found"}`, "X-Request-Id", "req_9"))
 	c := newTestClient(t, h, nil)
 	ctx := context.Background()
 	if err := c.DeleteBranch(ctx, "o", "p", "b"); err != nil {

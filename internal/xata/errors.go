@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-)
 
-// maxErrorMessage bounds how much of a non-JSON error body (an Envoy or load
-// balancer page) ends up in an error shown to the user.
-const maxErrorMessage = 500
+	"github.com/sandboxdb/terraform-provider-xata/internal/apiclient"
+)
 
 // APIError is a non-2xx answer from the Xata API.
 type APIError struct {
@@ -34,14 +32,18 @@ func (e *APIError) Error() string {
 }
 
 // IsNotFound reports whether err is, or wraps, a 404 APIError.
-func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
+func IsNotFound(err error) bool { return statusOf(err) == http.StatusNotFound }
 
 // IsConflict reports whether err is, or wraps, a 409 APIError.
-func IsConflict(err error) bool { return hasStatus(err, http.StatusConflict) }
+func IsConflict(err error) bool { return statusOf(err) == http.StatusConflict }
 
-func hasStatus(err error, status int) bool {
+// statusOf is the status of the APIError in err's chain, 0 if none.
+func statusOf(err error) int {
 	var apiErr *APIError
-	return errors.As(err, &apiErr) && apiErr.StatusCode == status
+	if errors.As(err, &apiErr) {
+		return apiErr.StatusCode
+	}
+	return 0
 }
 
 // newAPIError builds the error for a non-2xx response. The body is parsed
@@ -61,27 +63,8 @@ func newAPIError(method, path string, status int, header http.Header, body []byt
 			e.RequestID = id
 		}
 	}
-	if e.Message == "" {
-		e.Message = truncate(strings.TrimSpace(string(body)), maxErrorMessage)
-	}
-	if e.Message == "" {
-		e.Message = http.StatusText(status)
-	}
 	// Messages reach Terraform diagnostics; never let a connection string
 	// echoed by some layer leak its password there.
-	e.Message = redactString(e.Message)
+	e.Message = redactString(apiclient.ErrorMessage(e.Message, status, body))
 	return e
 }
-
-// transportError means no complete response arrived (connection refused or
-// reset, EOF, timeout): for a write, the server may or may not have acted.
-type transportError struct {
-	Method, Path string
-	Err          error
-}
-
-func (e *transportError) Error() string {
-	return fmt.Sprintf("xata API: %s %s: request failed: %v", e.Method, e.Path, e.Err)
-}
-
-func (e *transportError) Unwrap() error { return e.Err }

@@ -3,6 +3,8 @@ package xata
 import (
 	"context"
 	"net/http"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/apiclient"
 )
 
 // ListProjects returns every project of an organization.
@@ -12,7 +14,7 @@ func (c *Client) ListProjects(ctx context.Context, orgID string) ([]Project, err
 		return nil, err
 	}
 	var out ProjectList
-	if err := c.do(ctx, call{method: http.MethodGet, path: p + "/projects"}, &out); err != nil {
+	if err := c.api.Do(ctx, apiclient.Call{Method: http.MethodGet, Path: p + "/projects"}, &out); err != nil {
 		return nil, err
 	}
 	return out.Projects, nil
@@ -25,7 +27,7 @@ func (c *Client) GetProject(ctx context.Context, orgID, projectID string) (*Proj
 		return nil, err
 	}
 	var out Project
-	if err := c.do(ctx, call{method: http.MethodGet, path: p}, &out); err != nil {
+	if err := c.api.Do(ctx, apiclient.Call{Method: http.MethodGet, Path: p}, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -38,7 +40,7 @@ func (c *Client) ListRegions(ctx context.Context, orgID string) ([]Region, error
 		return nil, err
 	}
 	var out RegionList
-	if err := c.do(ctx, call{method: http.MethodGet, path: p + "/regions"}, &out); err != nil {
+	if err := c.api.Do(ctx, apiclient.Call{Method: http.MethodGet, Path: p + "/regions"}, &out); err != nil {
 		return nil, err
 	}
 	return out.Regions, nil

@@ -1,18 +1,14 @@
 package xata
 
 import (
-	"bytes"
-	"encoding/json"
 	"regexp"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/apiclient"
 )
 
-const redacted = "<redacted>"
-
-// maxLogBody keeps debug logs readable; bodies are truncated after redaction
-// so a cut can never expose half a secret.
-const maxLogBody = 4096
+// logRedactor hides secrets in the client's debug logs.
+var logRedactor = apiclient.Redactor{JSON: redactValue, Text: redactString}
 
 // pgUserinfo matches the user:password@ part of a Postgres URL. The password
 // runs to the first '@' so unescaped ':' or '/' in it are still covered; at
@@ -21,7 +17,7 @@ var pgUserinfo = regexp.MustCompile(`(?i)(postgres(?:ql)?://[^:@/\s]*):[^@\s]*@`
 
 // redactString hides the password of any Postgres URL in s.
 func redactString(s string) string {
-	return pgUserinfo.ReplaceAllString(s, "${1}:"+redacted+"@")
+	return pgUserinfo.ReplaceAllString(s, "${1}:"+apiclient.Redacted+"@")
 }
 
 // sensitiveKey reports whether a JSON key holds a secret. Case, '_' and '-'
@@ -38,58 +34,5 @@ func sensitiveKey(k string) bool {
 // redactValue returns v (a decoded JSON value) with secret keys replaced
 // and Postgres URL passwords hidden in every string.
 func redactValue(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, val := range v {
-			if sensitiveKey(k) && val != nil {
-				out[k] = redacted
-			} else {
-				out[k] = redactValue(val)
-			}
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, val := range v {
-			out[i] = redactValue(val)
-		}
-		return out
-	case string:
-		return redactString(v)
-	default:
-		return v
-	}
-}
-
-// redactBody renders a request or response body for a debug log. JSON is
-// redacted structurally; anything else (Envoy text, HTML) as text.
-func redactBody(body []byte) string {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return ""
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber() // keep large integers exact in the log
-	var v any
-	if dec.Decode(&v) == nil && !dec.More() {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false) // keep "<redacted>" readable
-		if enc.Encode(redactValue(v)) == nil {
-			return truncate(strings.TrimSuffix(buf.String(), "\n"), maxLogBody)
-		}
-	}
-	return truncate(redactString(string(body)), maxLogBody)
-}
-
-// truncate shortens s to at most n bytes without splitting a UTF-8 rune.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…(truncated)"
+	return apiclient.RedactJSON(v, func(_ map[string]any, key string) bool { return sensitiveKey(key) }, redactString)
 }

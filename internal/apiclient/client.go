@@ -1,0 +1,322 @@
+// Package apiclient is the HTTP machinery shared by this project's API
+// clients: retries with jittered backoff and Retry-After, a shared rate
+// limiter waited on before every attempt, size-capped responses and
+// redacted debug logs. It knows nothing of any particular API: each client
+// supplies its URL, headers, error format, retry policy and redaction.
+package apiclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Logger receives debug logs. Fields are already redacted.
+type Logger interface {
+	Debug(ctx context.Context, msg string, fields map[string]any)
+}
+
+// Config configures a Client. Every func is required except Redact.Encoded;
+// zero values of the tuning fields select the defaults noted.
+type Config struct {
+	// Name starts error and log messages, e.g. "xata API".
+	Name string
+	// BaseURL is prepended to every Call.Path; it has no trailing slash.
+	BaseURL string
+	// SetHeaders adds the API's own headers (authentication, User-Agent)
+	// to every request.
+	SetHeaders func(http.Header)
+	// LogFields are added to every request log, e.g. the authentication
+	// header with its secret redacted.
+	LogFields map[string]any
+	// Retryable decides whether Do repeats a call that failed with err.
+	Retryable func(method string, err error) bool
+	// DecodeError builds the error for a non-2xx response.
+	DecodeError func(method, path string, status int, header http.Header, body []byte) error
+	Redact      Redactor
+	Logger      Logger // nil means no logging
+
+	HTTPClient    *http.Client  // default &http.Client{Timeout: 60s}
+	Limiter       *rate.Limiter // nil means unlimited
+	MaxAttempts   int           // per call, default 8
+	MaxRetryAfter time.Duration // cap for Retry-After, default 30s
+	MinBackoff    time.Duration // default 300ms
+	MaxBackoff    time.Duration // default 5s
+}
+
+// Client sends calls to one API. It is safe for concurrent use.
+type Client struct {
+	cfg Config
+}
+
+// maxResponseBody guards memory against a misbehaving endpoint; real
+// bodies (a branch or plugin list) are at most a few megabytes.
+const maxResponseBody = 16 << 20
+
+// New applies the defaults to cfg and validates it.
+func New(cfg Config) (*Client, error) {
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 60 * time.Second}
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 8
+	}
+	if cfg.MaxRetryAfter <= 0 {
+		cfg.MaxRetryAfter = 30 * time.Second
+	}
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = 300 * time.Millisecond
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = 5 * time.Second
+	}
+	if cfg.MaxBackoff < cfg.MinBackoff {
+		return nil, fmt.Errorf("MaxBackoff (%v) is less than MinBackoff (%v)", cfg.MaxBackoff, cfg.MinBackoff)
+	}
+	return &Client{cfg: cfg}, nil
+}
+
+// Call is one logical API operation; it may take several attempts.
+type Call struct {
+	Method string
+	Path   string // escaped and relative to BaseURL
+	Query  url.Values
+	Body   []byte // JSON, nil for none
+}
+
+// NewCall builds a call whose body is in as JSON (none if in is nil).
+func (c *Client) NewCall(method, path string, query url.Values, in any) (Call, error) {
+	cl := Call{Method: method, Path: path, Query: query}
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return cl, fmt.Errorf("%s: %s %s: encoding request: %w", c.cfg.Name, method, path, err)
+		}
+		cl.Body = b
+	}
+	return cl, nil
+}
+
+// Response is the complete response to one attempt.
+type Response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// Do runs cl while Config.Retryable allows and decodes a 2xx body into out
+// (if non-nil). Calls that need their own policy (a write that must not be
+// repeated blindly) build the same loop from Attempt, WithPrevious and
+// AwaitRetry.
+func (c *Client) Do(ctx context.Context, cl Call, out any) error {
+	var last error
+	for attempt := 1; ; attempt++ {
+		resp, err := c.Attempt(ctx, cl, attempt)
+		if err == nil {
+			return c.Decode(cl, resp, out)
+		}
+		if ctx.Err() != nil {
+			return WithPrevious(err, last)
+		}
+		if !c.cfg.Retryable(cl.Method, err) {
+			return err
+		}
+		last = err
+		if err := c.AwaitRetry(ctx, cl, attempt, resp, err); err != nil {
+			return err
+		}
+	}
+}
+
+// Attempt makes attempt number n of cl: it waits on the shared limiter,
+// sends the request and reads the whole response. A nil error means a 2xx
+// response; a non-2xx one comes with the error of Config.DecodeError, and
+// a failure without a complete response is a *TransportError.
+func (c *Client) Attempt(ctx context.Context, cl Call, n int) (*Response, error) {
+	if c.cfg.Limiter != nil {
+		if err := c.cfg.Limiter.Wait(ctx); err != nil {
+			return nil, fmt.Errorf("%s: %s %s: waiting for the rate limiter: %w", c.cfg.Name, cl.Method, cl.Path, err)
+		}
+	}
+	resp, err := c.roundTrip(ctx, cl, n)
+	if err == nil && (resp.status < 200 || resp.status > 299) {
+		err = c.cfg.DecodeError(cl.Method, cl.Path, resp.status, resp.header, resp.body)
+	}
+	return resp, err
+}
+
+func (c *Client) roundTrip(ctx context.Context, cl Call, n int) (*Response, error) {
+	target := c.cfg.BaseURL + cl.Path
+	if len(cl.Query) > 0 {
+		target += "?" + cl.Query.Encode()
+	}
+	var body io.Reader
+	if cl.Body != nil {
+		body = bytes.NewReader(cl.Body)
+	}
+	req, err := http.NewRequestWithContext(ctx, cl.Method, target, body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s %s: %w", c.cfg.Name, cl.Method, cl.Path, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if cl.Body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	c.cfg.SetHeaders(req.Header)
+
+	logURL := req.URL.Redacted()
+	fields := map[string]any{"method": cl.Method, "url": logURL, "attempt": n, "body": c.cfg.Redact.Body(cl.Body)}
+	maps.Copy(fields, c.cfg.LogFields)
+	c.Debug(ctx, c.cfg.Name+" request", fields)
+
+	start := time.Now()
+	res, err := c.cfg.HTTPClient.Do(req)
+	var data []byte
+	if err == nil {
+		data, err = io.ReadAll(io.LimitReader(res.Body, maxResponseBody))
+		res.Body.Close()
+	}
+	elapsed := time.Since(start).Milliseconds()
+	if err != nil {
+		// The url.Error wrapper repeats method and full URL; keep the cause.
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
+		c.Debug(ctx, c.cfg.Name+" response", map[string]any{
+			"method": cl.Method, "url": logURL, "duration_ms": elapsed, "error": err.Error(),
+		})
+		return nil, &TransportError{API: c.cfg.Name, Method: cl.Method, Path: cl.Path, Err: err}
+	}
+	c.Debug(ctx, c.cfg.Name+" response", map[string]any{
+		"method":      cl.Method,
+		"url":         logURL,
+		"status":      res.StatusCode,
+		"request_id":  res.Header.Get("X-Request-Id"),
+		"duration_ms": elapsed,
+		"body":        c.cfg.Redact.Body(data),
+	})
+	return &Response{status: res.StatusCode, header: res.Header, body: data}, nil
+}
+
+// Decode decodes the body of resp, the 2xx response to cl, into out (if
+// non-nil).
+func (c *Client) Decode(cl Call, resp *Response, out any) error {
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(resp.body, out); err != nil {
+		return fmt.Errorf("%s: %s %s: decoding %d response (request id: %s): %w",
+			c.cfg.Name, cl.Method, cl.Path, resp.status, resp.header.Get("X-Request-Id"), err)
+	}
+	return nil
+}
+
+// AwaitRetry is called when attempt failed with err (resp is its
+// response, nil if none) and is to be repeated. Once MaxAttempts are used
+// up it returns err, saying so; otherwise it sleeps for the server's
+// Retry-After, capped, else a jittered backoff. It returns early with the
+// context's error (wrapping err) when ctx ends first or its deadline is
+// too close for the retry to happen at all. A non-nil result ends the call.
+func (c *Client) AwaitRetry(ctx context.Context, cl Call, attempt int, resp *Response, err error) error {
+	if attempt >= c.cfg.MaxAttempts {
+		return gaveUp(err, attempt)
+	}
+	d := c.retryDelay(resp, attempt-1)
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+		return fmt.Errorf("%w: not retrying, the deadline is sooner than the next attempt (in %v): %w",
+			context.DeadlineExceeded, d.Round(time.Millisecond), err)
+	}
+	c.Debug(ctx, c.cfg.Name+" retry", map[string]any{
+		"method":   cl.Method,
+		"path":     cl.Path,
+		"attempt":  attempt + 1,
+		"delay_ms": d.Milliseconds(),
+		"error":    c.cfg.Redact.Text(err.Error()),
+	})
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("%w while waiting to retry: %w", context.Cause(ctx), err)
+	case <-t.C:
+		return nil
+	}
+}
+
+// WithPrevious keeps the error of an earlier attempt visible when the
+// context ends the call (the latest error is then usually just
+// "context canceled").
+func WithPrevious(err, last error) error {
+	if last == nil {
+		return err
+	}
+	return fmt.Errorf("%w (previous attempt: %w)", err, last)
+}
+
+func gaveUp(err error, attempts int) error {
+	if attempts == 1 {
+		return err
+	}
+	return fmt.Errorf("%w (gave up after %d attempts)", err, attempts)
+}
+
+// retryDelay is the wait before retry number n (0-based): the server's
+// Retry-After if any, capped, else jittered exponential backoff.
+func (c *Client) retryDelay(resp *Response, n int) time.Duration {
+	if resp != nil {
+		if d, ok := parseRetryAfter(resp.header.Get("Retry-After"), time.Now()); ok {
+			return min(d, c.cfg.MaxRetryAfter)
+		}
+	}
+	return c.backoff(n)
+}
+
+// backoff is min(MaxBackoff, MinBackoff·2^n) scaled by a random 50–100 %, so
+// callers sharing a limit don't retry in lockstep.
+func (c *Client) backoff(n int) time.Duration {
+	d := c.cfg.MinBackoff
+	for i := 0; i < n && d < c.cfg.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, c.cfg.MaxBackoff)
+	return d/2 + rand.N(d/2+1)
+}
+
+// parseRetryAfter reads delay-seconds or an HTTP-date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		// Clamp before multiplying so absurd values can't overflow.
+		return time.Duration(min(secs, 1<<31)) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// Debug logs msg if the client has a logger; fields must be redacted.
+func (c *Client) Debug(ctx context.Context, msg string, fields map[string]any) {
+	if c.cfg.Logger != nil {
+		c.cfg.Logger.Debug(ctx, msg, fields)
+	}
+}

@@ -15,15 +15,13 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/emuhttp"
 	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/signadotemu"
 )
 
@@ -64,33 +62,11 @@ func run(listen, org, secretsFile, workDir string, verbose bool) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", listen)
-	if err != nil {
-		emu.Close()
-		return err
-	}
-	base := "http://" + ln.Addr().String()
-	server := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- server.Serve(ln) }()
-
-	fmt.Printf("Signadot API emulator listening on %s (API under %s/api/v2)\n", base, base)
-	fmt.Printf("export SIGNADOT_API_URL=%s SIGNADOT_API_KEY=%s SIGNADOT_ORG=%s\n", base, emu.APIKey(), emu.Org())
-
-	select {
-	case <-ctx.Done():
-		log.Print("shutting down")
-	case err = <-serveErr:
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if serr := server.Shutdown(shutdownCtx); serr != nil {
-		err = errors.Join(err, serr)
-	}
+	err = emuhttp.Run(ctx, listen, emu, func(base string) {
+		fmt.Printf("Signadot API emulator listening on %s (API under %s/api/v2)\n", base, base)
+		fmt.Printf("export SIGNADOT_API_URL=%s SIGNADOT_API_KEY=%s SIGNADOT_ORG=%s\n", base, emu.APIKey(), emu.Org())
+	})
 	// Close lets running steps finish (bounded), then removes the
 	// temporary work directory.
-	if cerr := emu.Close(); cerr != nil {
-		err = errors.Join(err, cerr)
-	}
-	return err
+	return errors.Join(err, emu.Close())
 }

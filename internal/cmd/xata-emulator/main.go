@@ -13,13 +13,12 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/emuhttp"
 	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/xataemu"
 	"github.com/sandboxdb/terraform-provider-xata/internal/localpg"
 )
@@ -70,40 +69,18 @@ func run(listen, postgres, pgBinDir string, provisionDelay time.Duration, verbos
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", listen)
-	if err != nil {
-		emu.Close()
-		return err
-	}
-	base := "http://" + ln.Addr().String()
-	server := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- server.Serve(ln) }()
-
-	mode := "in-memory"
-	if opts.PostgresAdminURL != "" {
-		mode = "PostgreSQL-backed"
-	}
-	fmt.Printf("Xata API emulator (%s) listening on %s\n", mode, base)
-	fmt.Printf("export XATA_API_BASE_URL=%s\n", base)
-	fmt.Printf("export XATA_API_KEY=%s\n", emu.APIKey())
-	fmt.Printf("export XATA_ORGANIZATION_ID=%s\n", emu.OrganizationID())
-	fmt.Printf("export XATA_PROJECT_ID=%s\n", emu.ProjectID())
-
-	select {
-	case <-ctx.Done():
-		log.Print("shutting down")
-	case err = <-serveErr:
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if serr := server.Shutdown(shutdownCtx); serr != nil {
-		err = errors.Join(err, serr)
-	}
+	err = emuhttp.Run(ctx, listen, emu, func(base string) {
+		mode := "in-memory"
+		if opts.PostgresAdminURL != "" {
+			mode = "PostgreSQL-backed"
+		}
+		fmt.Printf("Xata API emulator (%s) listening on %s\n", mode, base)
+		fmt.Printf("export XATA_API_BASE_URL=%s\n", base)
+		fmt.Printf("export XATA_API_KEY=%s\n", emu.APIKey())
+		fmt.Printf("export XATA_ORGANIZATION_ID=%s\n", emu.OrganizationID())
+		fmt.Printf("export XATA_PROJECT_ID=%s\n", emu.ProjectID())
+	})
 	// Close drops every database and role the emulator created; the
 	// deferred Stop then removes an auto-started cluster.
-	if cerr := emu.Close(); cerr != nil {
-		err = errors.Join(err, cerr)
-	}
-	return err
+	return errors.Join(err, emu.Close())
 }

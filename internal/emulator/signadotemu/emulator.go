@@ -18,14 +18,14 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math/rand"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/emuhttp"
 )
 
 // Options configures New.
@@ -72,10 +72,10 @@ type Emulator struct {
 	lastApply map[string][]byte           // bare name → body of the last PUT
 	sandboxes map[string]*sandbox
 	runs      map[string][]StepRun // sandbox name → runs, kept after deletion
-	faults    faultState
 	closed    bool
-	server    *http.Server
-	url       string
+
+	front    *emuhttp.Handler
+	listener emuhttp.Listener
 }
 
 // New builds an emulator with one organization and one API key.
@@ -120,38 +120,21 @@ func New(opts Options) (*Emulator, error) {
 		return nil, fmt.Errorf("signadotemu: %w", err)
 	}
 	e.workDir = abs
-	e.faults.rng = rand.New(rand.NewSource(0))
+	e.front = &emuhttp.Handler{
+		Name: "signadotemu", Serve: e.handle,
+		RequestID:     func(*http.Request) string { return newRequestID() },
+		RateLimitBody: rateLimitBody, FaultError: writeFaultError, Logf: opts.Logf,
+	}
 	e.ctx, e.cancel = context.WithCancelCause(context.Background())
 	return e, nil
 }
 
 // Start serves the emulator on a loopback port and returns its base URL,
 // without /api/v2: what SIGNADOT_API_URL takes.
-func (e *Emulator) Start() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
-	e.mu.Lock()
-	if e.server != nil || e.closed {
-		e.mu.Unlock()
-		ln.Close()
-		return "", errors.New("signadotemu: already started or closed")
-	}
-	e.server = srv
-	e.url = "http://" + ln.Addr().String()
-	e.mu.Unlock()
-	go srv.Serve(ln)
-	return e.URL(), nil
-}
+func (e *Emulator) Start() (string, error) { return e.listener.Start("127.0.0.1:0", e) }
 
 // URL is the base URL returned by Start ("" before).
-func (e *Emulator) URL() string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.url
-}
+func (e *Emulator) URL() string { return e.listener.URL() }
 
 // Org is the organization the API key belongs to.
 func (e *Emulator) Org() string { return e.org }
@@ -169,20 +152,12 @@ func (e *Emulator) Close() error {
 		return nil
 	}
 	e.closed = true
-	srv := e.server
 	e.mu.Unlock()
 
-	var errs []error
-	if srv != nil {
-		// Handlers never block, so a second is plenty. What is left then
-		// is usually a connection a client opened but never used, which
-		// Shutdown would wait five seconds for.
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		if err := srv.Shutdown(ctx); err != nil {
-			srv.Close()
-		}
-		cancel()
-	}
+	// Handlers never block, so a second is plenty. What is left then is
+	// usually a connection a client opened but never used, which Shutdown
+	// would wait five seconds for: cutting it is no error.
+	e.listener.Close(time.Second)
 	done := make(chan struct{})
 	go func() { e.workflows.Wait(); close(done) }()
 	select {
@@ -193,9 +168,9 @@ func (e *Emulator) Close() error {
 	e.cancel(errors.New("the emulator is closing"))
 	<-done
 	if e.ownWorkDir {
-		errs = append(errs, os.RemoveAll(e.workDir))
+		return os.RemoveAll(e.workDir)
 	}
-	return errors.Join(errs...)
+	return nil
 }
 
 // StepRun is one run of a plugin step.

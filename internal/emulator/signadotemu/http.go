@@ -1,15 +1,13 @@
 package signadotemu
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
-	"slices"
 	"strings"
-	"time"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/emuhttp"
 )
 
 // maxRequestBytes bounds a request body; plugin specs carry whole scripts
@@ -20,59 +18,7 @@ const apiPrefix = "/api/v2/"
 
 // ServeHTTP serves the emulated API under /api/v2. Every response carries
 // X-Request-Id, and every error an ErrorResponse body.
-func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	reqID := newRequestID()
-	w.Header().Set("X-Request-Id", reqID)
-
-	kind, retryAfter := e.pickFault(r.Method)
-	status := 0
-	switch kind {
-	case 0:
-		rec := &statusRecorder{ResponseWriter: w}
-		e.handle(rec, r, reqID)
-		status = rec.status
-	case FaultDropAfterCommit:
-		d := &discardWriter{header: http.Header{}}
-		e.handle(d, r, reqID)
-		e.logRequest(r, reqID, d.status, kind, start)
-		dropConnection(w)
-		return
-	default:
-		rec := &statusRecorder{ResponseWriter: w}
-		writeFault(rec, kind, reqID, retryAfter)
-		status = rec.status
-	}
-	e.logRequest(r, reqID, status, kind, start)
-}
-
-func (e *Emulator) logRequest(r *http.Request, reqID string, status int, kind FaultKind, start time.Time) {
-	fault := ""
-	if kind != 0 {
-		fault = " fault=" + kind.String()
-	}
-	e.logDebug("signadotemu: %s %s -> %d (%s, %s)%s", r.Method, r.URL.RequestURI(), status, reqID,
-		time.Since(start).Round(time.Microsecond), fault)
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return s.ResponseWriter.Write(b)
-}
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.front.ServeHTTP(w, r) }
 
 // call is one request being handled.
 type call struct {
@@ -82,20 +28,10 @@ type call struct {
 }
 
 func writeError(w http.ResponseWriter, reqID string, status int, msg string) {
-	writeJSON(w, status, errorResponse{Code: status, Error: msg, RequestID: reqID})
+	emuhttp.WriteJSON(w, status, errorResponse{Code: status, Error: msg, RequestID: reqID}, false)
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err) // only the emulator's own types are encoded
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
-}
-
-func (c *call) json(status int, v any) { writeJSON(c.w, status, v) }
+func (c *call) json(status int, v any) { emuhttp.WriteJSON(c.w, status, v, false) }
 
 func (c *call) fail(status int, format string, args ...any) {
 	writeError(c.w, c.id, status, fmt.Sprintf(format, args...))
@@ -121,12 +57,9 @@ func (c *call) body() ([]byte, bool) {
 
 // methods dispatches on the HTTP method; anything else is a 405.
 func (c *call) methods(handlers map[string]func()) {
-	if h, ok := handlers[c.r.Method]; ok {
-		h()
-		return
+	if !emuhttp.ServeMethod(c.w, c.r.Method, handlers) {
+		c.fail(http.StatusMethodNotAllowed, "method %s not allowed", c.r.Method)
 	}
-	c.w.Header().Set("Allow", strings.Join(slices.Sorted(maps.Keys(handlers)), ", "))
-	c.fail(http.StatusMethodNotAllowed, "method %s not allowed", c.r.Method)
 }
 
 func (e *Emulator) handle(w http.ResponseWriter, r *http.Request, reqID string) {

@@ -37,6 +37,20 @@ func TestAuthAndRouting(t *testing.T) {
 	}
 }
 
+// Fault injection is emuhttp's and tested there; what is Signadot's own
+// is the wording of the faults that answer, each error an ErrorResponse.
+func TestFaultBodies(t *testing.T) {
+	a := newEmu(t, Options{})
+	a.e.SetFaults(Faults{Rate: 1, Kinds: []FaultKind{FaultRateLimited}})
+	if r := a.do("GET", "/resource-plugins", nil); r.status != http.StatusTooManyRequests || string(r.body) != "Too Many Requests" {
+		t.Errorf("RateLimited: %s", r)
+	}
+	a.e.SetFaults(Faults{Rate: 1, Kinds: []FaultKind{FaultServerError}})
+	a.expect(a.do("GET", "/resource-plugins", nil), http.StatusInternalServerError, "internal error")
+	a.e.SetFaults(Faults{Rate: 1, Kinds: []FaultKind{FaultUnavailable}})
+	a.expect(a.do("GET", "/resource-plugins", nil), http.StatusServiceUnavailable, "service unavailable, try again later")
+}
+
 func TestDefaults(t *testing.T) {
 	e, err := New(Options{})
 	if err != nil {

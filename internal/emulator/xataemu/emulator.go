@@ -13,12 +13,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand"
-	"net"
-	"net/http"
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/emuhttp"
 )
 
 // Options configures New.
@@ -67,7 +66,6 @@ type Emulator struct {
 	keys           map[string]string // token → organization ID
 	projects       map[string]*project
 	branches       map[string]*branch // live branches only
-	faults         faultState
 	closed         bool
 	// inflight counts creates that are copying data outside mu, so Close
 	// can wait for them before dropping databases.
@@ -75,8 +73,8 @@ type Emulator struct {
 
 	defaultOrg, defaultProject, defaultKey string
 
-	server *http.Server
-	url    string
+	front    *emuhttp.Handler
+	listener emuhttp.Listener
 }
 
 type organization struct {
@@ -109,7 +107,10 @@ func New(opts Options) (*Emulator, error) {
 		projects:       map[string]*project{},
 		branches:       map[string]*branch{},
 	}
-	e.faults.rng = rand.New(rand.NewSource(0))
+	e.front = &emuhttp.Handler{
+		Name: "xataemu", Serve: e.handle, RequestID: requestID,
+		RateLimitBody: rateLimitBody, FaultError: writeFaultError, Logf: opts.Logf,
+	}
 
 	region := opts.Region
 	if region == "" {
@@ -154,31 +155,10 @@ func (e *Emulator) timestamp() time.Time {
 }
 
 // Start serves the emulator on a loopback port and returns its base URL.
-func (e *Emulator) Start() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
-	e.mu.Lock()
-	if e.server != nil {
-		e.mu.Unlock()
-		ln.Close()
-		return "", errors.New("xataemu: already started")
-	}
-	e.server = srv
-	e.url = "http://" + ln.Addr().String()
-	e.mu.Unlock()
-	go srv.Serve(ln)
-	return e.URL(), nil
-}
+func (e *Emulator) Start() (string, error) { return e.listener.Start("127.0.0.1:0", e) }
 
 // URL is the base URL returned by Start ("" before).
-func (e *Emulator) URL() string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.url
-}
+func (e *Emulator) URL() string { return e.listener.URL() }
 
 // Close stops serving and drops every database and role the emulator
 // created. Later requests are answered with 503.
@@ -189,18 +169,9 @@ func (e *Emulator) Close() error {
 		return nil
 	}
 	e.closed = true
-	srv := e.server
 	e.mu.Unlock()
 
-	var errs []error
-	if srv != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		if err := srv.Shutdown(ctx); err != nil {
-			errs = append(errs, err)
-			srv.Close()
-		}
-		cancel()
-	}
+	errs := []error{e.listener.Close(10 * time.Second)}
 	e.inflight.Wait()
 	if e.pg != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

@@ -502,93 +502,23 @@ func TestSetBranchStatus(t *testing.T) {
 	}
 }
 
-func TestFailNext(t *testing.T) {
+// Fault injection is emuhttp's and tested there; what is Xata's own is
+// the wording of the faults that answer.
+func TestFaultBodies(t *testing.T) {
 	a, _ := newMemEmu(t, Options{ProvisionDelay: -1})
-	a.e.SetFaults(Faults{RetryAfter: 1500 * time.Millisecond})
-
-	a.e.FailNext(1, FaultRateLimited, "GET")
+	a.e.FailNext(1, FaultRateLimited, "")
+	if r := a.do("GET", "/branches", nil); r.status != http.StatusTooManyRequests || string(r.body) != "local_rate_limited" {
+		t.Errorf("RateLimited: %s", r)
+	}
+	a.e.FailNext(1, FaultServerError, "")
 	r := a.do("GET", "/branches", nil)
-	if r.status != 429 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") ||
-		r.header.Get("Retry-After") != "" || r.header.Get("X-Request-Id") == "" {
-		t.Errorf("RateLimited: %d %v", r.status, r.header)
-	}
-	a.expect(a.do("GET", "/branches", nil), http.StatusOK, "")
-
-	a.e.FailNext(1, FaultRateLimitedRetryAfter, "")
-	if r := a.do("GET", "/branches", nil); r.status != 429 || r.header.Get("Retry-After") != "2" {
-		t.Errorf("RateLimitedRetryAfter: %d Retry-After=%q (1.5s rounds up to 2)", r.status, r.header.Get("Retry-After"))
-	}
-
-	a.e.FailNext(1, FaultServerError, "POST")
-	a.expect(a.do("GET", "/branches", nil), http.StatusOK, "") // method filter
-	r = a.do("POST", "/branches", mainBody("main"))
 	a.expect(r, http.StatusInternalServerError, "Internal Error (Request ID: "+r.header.Get("X-Request-Id")+")")
-	if len(a.e.Branches(a.proj)) != 0 {
-		t.Error("a 500 fault must not run the handler")
-	}
-
-	a.e.FailNext(2, FaultUnavailable, "")
-	for i := 0; i < 2; i++ {
-		r = a.do("GET", "/branches", nil)
-		a.expect(r, http.StatusServiceUnavailable,
-			"Service temporarily unavailable. Please try again later. (Request ID: "+r.header.Get("X-Request-Id")+")")
-		if r.header.Get("Retry-After") != "2" {
-			t.Errorf("503 Retry-After = %q", r.header.Get("Retry-After"))
-		}
-	}
-	a.expect(a.do("GET", "/branches", nil), http.StatusOK, "")
-
-	s := a.e.Stats()
-	if s.Faulted != 5 || s.ByKind[FaultUnavailable] != 2 || s.ByKind[FaultServerError] != 1 || s.Requests != 8 {
+	a.e.SetFaults(Faults{Rate: 1, Kinds: []FaultKind{FaultUnavailable}})
+	r = a.do("GET", "/branches", nil)
+	a.expect(r, http.StatusServiceUnavailable,
+		"Service temporarily unavailable. Please try again later. (Request ID: "+r.header.Get("X-Request-Id")+")")
+	if s := a.e.Stats(); s.Requests != 3 || s.Faulted != 3 {
 		t.Errorf("Stats = %+v", s)
-	}
-}
-
-func TestDropAfterCommit(t *testing.T) {
-	a, _ := newMemEmu(t, Options{ProvisionDelay: -1})
-	a.e.FailNext(1, FaultDropAfterCommit, "POST")
-	_, err := a.try("POST", "/branches", mainBody("main"), a.key)
-	if err == nil {
-		t.Fatal("the client got a response despite FaultDropAfterCommit")
-	}
-	// The write happened: the branch exists and its name is taken.
-	infos := a.e.Branches(a.proj)
-	if len(infos) != 1 || infos[0].Name != "main" {
-		t.Fatalf("branches after dropped create: %+v", infos)
-	}
-	a.expect(a.do("POST", "/branches", mainBody("main")), http.StatusConflict, "branch [main] already exists")
-	if s := a.e.Stats(); s.ByKind[FaultDropAfterCommit] != 1 {
-		t.Errorf("Stats = %+v", s)
-	}
-}
-
-func TestRandomFaults(t *testing.T) {
-	a, _ := newMemEmu(t, Options{ProvisionDelay: -1})
-	a.e.SetFaults(Faults{Rate: 1, Kinds: []FaultKind{FaultServerError}, Methods: []string{"GET"}})
-	a.expect(a.do("GET", "/branches", nil), http.StatusInternalServerError, "")
-	a.create(mainBody("main")) // POST is not in Methods
-
-	a.e.SetFaults(Faults{Rate: 0.5, Seed: 42})
-	faulted := 0
-	for i := 0; i < 200; i++ {
-		r := a.do("GET", "/branches", nil)
-		switch r.status {
-		case 200:
-		case 429, 500, 503:
-			faulted++
-		default:
-			t.Fatalf("unexpected status %d with default kinds", r.status)
-		}
-	}
-	if faulted < 60 || faulted > 140 {
-		t.Errorf("%d of 200 requests faulted at rate 0.5", faulted)
-	}
-
-	a.e.SetFaults(Faults{Latency: 50 * time.Millisecond})
-	start := time.Now()
-	a.do("GET", "/_hello", nil)
-	if d := time.Since(start); d < 50*time.Millisecond {
-		t.Errorf("request took %v, want at least the 50ms latency", d)
 	}
 }
 

@@ -6,84 +6,24 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
 	"strings"
-	"time"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/emuhttp"
 )
 
 // maxRequestBytes is the platform's XATA_MAX_REQUEST_SIZE (30M).
 const maxRequestBytes = 30 << 20
 
 // ServeHTTP serves the emulated API. Every response carries X-Request-Id.
-func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	reqID := r.Header.Get("X-Request-Id")
-	if reqID == "" {
-		reqID = newRequestID()
-	} else if len(reqID) > 100 {
-		reqID = reqID[:100]
-	}
-	w.Header().Set("X-Request-Id", reqID)
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.front.ServeHTTP(w, r) }
 
-	kind, latency, retryAfter := e.pickFault(r.Method)
-	if latency > 0 {
-		t := time.NewTimer(latency)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-		}
+// requestID keeps a caller's X-Request-Id, cut to 100 bytes, as the
+// platform does, and mints one otherwise.
+func requestID(r *http.Request) string {
+	if id := r.Header.Get("X-Request-Id"); id != "" {
+		return id[:min(len(id), 100)]
 	}
-
-	status := 0
-	switch kind {
-	case 0:
-		rec := &statusRecorder{ResponseWriter: w}
-		e.handle(rec, r, reqID)
-		status = rec.status
-	case FaultDropAfterCommit:
-		d := newDiscardWriter()
-		e.handle(d, r, reqID)
-		e.logRequest(r, reqID, d.status, kind, start)
-		dropConnection(w)
-		return
-	default:
-		rec := &statusRecorder{ResponseWriter: w}
-		writeFault(rec, kind, reqID, retryAfter)
-		status = rec.status
-	}
-	e.logRequest(r, reqID, status, kind, start)
-}
-
-func (e *Emulator) logRequest(r *http.Request, reqID string, status int, kind FaultKind, start time.Time) {
-	if e.logf == nil {
-		return
-	}
-	fault := ""
-	if kind != 0 {
-		fault = " fault=" + kind.String()
-	}
-	e.logf("xataemu: %s %s -> %d (%s, %s)%s", r.Method, r.URL.RequestURI(), status, reqID,
-		time.Since(start).Round(time.Microsecond), fault)
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return s.ResponseWriter.Write(b)
+	return newRequestID()
 }
 
 // call is one request being handled.
@@ -96,25 +36,13 @@ type call struct {
 }
 
 func writeError(w http.ResponseWriter, reqID string, status int, msg string) {
-	writeJSON(w, status, apiError{ID: reqID, Message: msg}, false)
+	emuhttp.WriteJSON(w, status, apiError{ID: reqID, Message: msg}, false)
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any, pretty bool) {
-	var b []byte
-	if pretty {
-		b, _ = json.MarshalIndent(v, "", "  ")
-	} else {
-		b, _ = json.Marshal(v)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
-}
-
-func (c *call) json(status int, v any) { writeJSON(c.w, status, v, c.pretty) }
+func (c *call) json(status int, v any) { emuhttp.WriteJSON(c.w, status, v, c.pretty) }
 
 func (c *call) fail(status int, format string, args ...any) {
-	writeJSON(c.w, status, apiError{ID: c.id, Message: fmt.Sprintf(format, args...)}, c.pretty)
+	emuhttp.WriteJSON(c.w, status, apiError{ID: c.id, Message: fmt.Sprintf(format, args...)}, c.pretty)
 }
 
 func (c *call) noContent() { c.w.WriteHeader(http.StatusNoContent) }
@@ -155,17 +83,9 @@ func (c *call) decode(v any) bool {
 
 // methods dispatches on the HTTP method; anything else is a 405.
 func (c *call) methods(handlers map[string]func()) {
-	if h, ok := handlers[c.r.Method]; ok {
-		h()
-		return
+	if !emuhttp.ServeMethod(c.w, c.r.Method, handlers) {
+		c.fail(http.StatusMethodNotAllowed, "Method Not Allowed")
 	}
-	allowed := make([]string, 0, len(handlers))
-	for m := range handlers {
-		allowed = append(allowed, m)
-	}
-	sort.Strings(allowed)
-	c.w.Header().Set("Allow", strings.Join(allowed, ", "))
-	c.fail(http.StatusMethodNotAllowed, "Method Not Allowed")
 }
 
 func (e *Emulator) handle(w http.ResponseWriter, r *http.Request, reqID string) {
@@ -190,7 +110,7 @@ func (e *Emulator) handle(w http.ResponseWriter, r *http.Request, reqID string) 
 	closed := e.closed
 	e.mu.Unlock()
 	if closed {
-		c.fail(http.StatusServiceUnavailable, "Service temporarily unavailable. Please try again later. (Request ID: %s)", reqID)
+		c.fail(http.StatusServiceUnavailable, "%s", unavailableMessage(reqID))
 		return
 	}
 	if !e.authenticate(c) {

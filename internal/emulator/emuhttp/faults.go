@@ -1,0 +1,162 @@
+package emuhttp
+
+import (
+	"maps"
+	"math/rand"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// FaultKind is a failure a Handler can inject in front of the API, the way
+// a gateway or a flaky network would produce it.
+type FaultKind int
+
+const (
+	// FaultRateLimited is a gateway 429 with a plain-text body and no
+	// Retry-After.
+	FaultRateLimited FaultKind = iota + 1
+	// FaultRateLimitedRetryAfter is a 429 with Retry-After.
+	FaultRateLimitedRetryAfter
+	// FaultServerError is a 500 with the API's JSON error body; the
+	// request is not executed.
+	FaultServerError
+	// FaultUnavailable is a 503 with Retry-After and the API's JSON error
+	// body; the request is not executed.
+	FaultUnavailable
+	// FaultDropAfterCommit executes the request, then closes the
+	// connection without a response: the client cannot tell whether its
+	// write happened.
+	FaultDropAfterCommit
+)
+
+func (k FaultKind) String() string {
+	switch k {
+	case FaultRateLimited:
+		return "RateLimited"
+	case FaultRateLimitedRetryAfter:
+		return "RateLimitedRetryAfter"
+	case FaultServerError:
+		return "ServerError"
+	case FaultUnavailable:
+		return "Unavailable"
+	case FaultDropAfterCommit:
+		return "DropAfterCommit"
+	}
+	return "FaultKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// respondingKinds are the default Faults.Kinds: those that still send a
+// response.
+var respondingKinds = []FaultKind{FaultRateLimited, FaultRateLimitedRetryAfter, FaultServerError, FaultUnavailable}
+
+// Faults configures random fault injection.
+type Faults struct {
+	Rate float64 // probability 0..1 that a request gets a fault
+	// Kinds are chosen uniformly. Empty means every kind that still sends
+	// a response (all but FaultDropAfterCommit).
+	Kinds      []FaultKind
+	Methods    []string      // only these methods (nil = all)
+	RetryAfter time.Duration // sent in Retry-After, seconds rounded up; default 1s
+	Latency    time.Duration // added to every request
+	Seed       int64
+}
+
+// Stats counts requests seen and faults injected.
+type Stats struct {
+	Requests int
+	Faulted  int
+	ByKind   map[FaultKind]int
+}
+
+// faultState is a Handler's fault configuration and counters.
+type faultState struct {
+	mu    sync.Mutex
+	cfg   Faults
+	rng   *rand.Rand
+	queue []failNext
+	stats Stats
+}
+
+type failNext struct {
+	n      int
+	kind   FaultKind
+	method string
+}
+
+// SetFaults replaces the random fault configuration and reseeds its
+// generator, so a seed replays the same faults. Queued FailNext faults are
+// kept.
+func (h *Handler) SetFaults(f Faults) {
+	fs := &h.faults
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.cfg = f
+	fs.rng = rand.New(rand.NewSource(f.Seed))
+}
+
+// FailNext makes the next n requests with the given method ("" = any)
+// fail with kind, before any random faults are considered.
+func (h *Handler) FailNext(n int, kind FaultKind, method string) {
+	if n <= 0 {
+		return
+	}
+	fs := &h.faults
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.queue = append(fs.queue, failNext{n: n, kind: kind, method: method})
+}
+
+// Stats returns a copy of the request and fault counters.
+func (h *Handler) Stats() Stats {
+	fs := &h.faults
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	s := fs.stats
+	s.ByKind = make(map[FaultKind]int, len(fs.stats.ByKind))
+	maps.Copy(s.ByKind, fs.stats.ByKind)
+	return s
+}
+
+// pickFault counts the request and decides its fault (0 = none). It also
+// returns the latency and Retry-After to apply.
+func (h *Handler) pickFault(method string) (kind FaultKind, latency, retryAfter time.Duration) {
+	fs := &h.faults
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.stats.Requests++
+	latency = fs.cfg.Latency
+	retryAfter = fs.cfg.RetryAfter
+	if retryAfter <= 0 {
+		retryAfter = time.Second
+	}
+	for i := range fs.queue {
+		q := &fs.queue[i]
+		if q.method != "" && q.method != method {
+			continue
+		}
+		kind = q.kind
+		if q.n--; q.n == 0 {
+			fs.queue = slices.Delete(fs.queue, i, i+1)
+		}
+		break
+	}
+	// Rate > 0 means SetFaults ran, so rng is set.
+	if kind == 0 && fs.cfg.Rate > 0 && (fs.cfg.Methods == nil || slices.Contains(fs.cfg.Methods, method)) &&
+		fs.rng.Float64() < fs.cfg.Rate {
+		kinds := fs.cfg.Kinds
+		if len(kinds) == 0 {
+			kinds = respondingKinds
+		}
+		kind = kinds[fs.rng.Intn(len(kinds))]
+	}
+	if kind != 0 {
+		fs.stats.Faulted++
+		if fs.stats.ByKind == nil {
+			fs.stats.ByKind = map[FaultKind]int{}
+		}
+		fs.stats.ByKind[kind]++
+	}
+	return kind, latency, retryAfter
+}

@@ -52,22 +52,21 @@ func prepareTerraformCLI() error {
 		}
 		os.Setenv("TF_CLI_CONFIG_FILE", cfg)
 	}
-	if os.Getenv("TF_ACC") == "" {
-		return nil
-	}
 	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
 		if !fileExists(p) {
 			return fmt.Errorf("TF_ACC_TERRAFORM_PATH=%s does not exist", p)
 		}
 		return nil
 	}
+	// Unit tests of plan-time validation run the CLI too, TF_ACC or not.
 	for _, name := range []string{"terraform", "tofu"} {
 		if p, err := exec.LookPath(name); err == nil {
 			os.Setenv("TF_ACC_TERRAFORM_PATH", p)
 			return nil
 		}
 	}
-	return fmt.Errorf("TF_ACC is set but no terraform or tofu binary was found; run `make test`, which installs one, or set TF_ACC_TERRAFORM_PATH")
+	return fmt.Errorf("no terraform or tofu binary was found, and tests never download one; run `make test`, " +
+		"which installs one, or set TF_ACC_TERRAFORM_PATH")
 }
 
 func fileExists(p string) bool {

@@ -179,7 +179,7 @@ func (r *runner) quickstart(ctx context.Context) error {
 		return err
 	}
 
-	r.begin("Build the provider and point Terraform at it (dev_overrides)")
+	r.begin("Build the provider into a local mirror Terraform installs it from")
 	if err := r.prepareTerraform(ctx); err != nil {
 		return err
 	}

@@ -351,7 +351,7 @@ func validatePluginSpec(runner *runnerModel, create, del []stepModel) []specProb
 	}
 
 	if runner != nil && known(runner.PodTemplateOverlay) {
-		problems = append(problems, validateOverlay(runner.PodTemplateOverlay.ValueString())...)
+		problems = append(problems, validateOverlay(runner)...)
 	}
 	return problems
 }
@@ -413,12 +413,13 @@ func findCycle(edges map[string][]string) []string {
 }
 
 // validateOverlay checks that the overlay is YAML and a pod template
-// fragment, as the API does, and warns when its container is not "main",
-// the runner container the official plugins patch.
-func validateOverlay(overlay string) []specProblem {
+// fragment that does not contradict the runner's image or namespace, as the
+// API does, and warns when its container is not "main", the runner
+// container the official plugins patch.
+func validateOverlay(runner *runnerModel) []specProblem {
 	p := path.Root("runner").AtName("pod_template_overlay")
 	var doc any
-	if err := yaml.Unmarshal([]byte(overlay), &doc); err != nil {
+	if err := yaml.Unmarshal([]byte(runner.PodTemplateOverlay.ValueString()), &doc); err != nil {
 		return []specProblem{{path: p, summary: "Invalid Signadot Pod Template Overlay",
 			detail: "pod_template_overlay is not valid YAML: " + err.Error()}}
 	}
@@ -434,6 +435,11 @@ func validateOverlay(overlay string) []specProblem {
 				detail: fmt.Sprintf("pod_template_overlay has a top-level key %q; a pod template has only metadata and spec.", k)})
 		}
 	}
+	meta, _ := top["metadata"].(map[string]any)
+	if ns, _ := meta["namespace"].(string); ns != "" && known(runner.Namespace) && ns != runner.Namespace.ValueString() {
+		problems = append(problems, specProblem{path: p, summary: "Invalid Signadot Pod Template Overlay",
+			detail: fmt.Sprintf("metadata.namespace is %q but runner.namespace is %q; set the namespace in one place.", ns, runner.Namespace.ValueString())})
+	}
 	spec, _ := top["spec"].(map[string]any)
 	if spec == nil {
 		return problems
@@ -447,19 +453,28 @@ func validateOverlay(overlay string) []specProblem {
 		problems = append(problems, specProblem{path: p, summary: "Invalid Signadot Pod Template Overlay",
 			detail: "spec.containers must be a list of containers."})
 	}
+	seen := map[string]bool{}
 	for i, c := range containers {
 		cm, _ := c.(map[string]any)
 		name, _ := cm["name"].(string)
+		image, _ := cm["image"].(string)
 		switch {
+		case name != "" && seen[name]:
+			problems = append(problems, specProblem{path: p, summary: "Invalid Signadot Pod Template Overlay",
+				detail: fmt.Sprintf("spec.containers[%d] repeats the container name %q; each container is named once.", i, name)})
+		case name == "main" && image != "" && known(runner.Image) && image != runner.Image.ValueString():
+			problems = append(problems, specProblem{path: p, summary: "Invalid Signadot Pod Template Overlay",
+				detail: fmt.Sprintf("spec.containers[%d] sets image %q but runner.image is %q; set the image in runner.image only.", i, image, runner.Image.ValueString())})
 		case name == "":
 			problems = append(problems, specProblem{path: p, summary: "Invalid Signadot Pod Template Overlay",
 				detail: fmt.Sprintf("spec.containers[%d] has no name; the overlay is merged into the runner pod by container name.", i)})
-		case name != "main":
+		case name != "main" && !seen[name]:
 			problems = append(problems, specProblem{path: p, warning: true, summary: "Signadot Overlay Container Is Not main",
 				detail: fmt.Sprintf("spec.containers[%d] is named %q. Signadot runs step scripts in the container named main, and "+
 					"the overlay is merged by name, so this entry may add a second container instead of setting the "+
 					"step's environment. Name it main unless you mean that.", i, name)})
 		}
+		seen[name] = true
 	}
 	return problems
 }

@@ -37,7 +37,9 @@ func TestValidatePluginSpec(t *testing.T) {
 		name        string
 		create, del []stepModel
 		overlay     string
+		namespace   string
 		wantPath    string
+		wantDetail  string
 		wantSummary string
 		wantWarning bool
 	}{
@@ -60,10 +62,20 @@ func TestValidatePluginSpec(t *testing.T) {
 		{name: "container main is fine", overlay: "spec:\n  containers:\n    - name: main\n      env: []\n"},
 		{name: "container without name", overlay: "spec:\n  containers:\n    - image: x\n",
 			wantPath: "runner.pod_template_overlay", wantSummary: "Invalid Signadot Pod Template Overlay"},
+		{name: "main container image contradicts runner.image", overlay: "spec:\n  containers:\n    - name: main\n      image: other\n",
+			wantPath: "runner.pod_template_overlay", wantSummary: "Invalid Signadot Pod Template Overlay", wantDetail: `image "other" but runner.image is "x"`},
+		{name: "main container image equal to runner.image", overlay: "spec:\n  containers:\n    - name: main\n      image: x\n"},
+		{name: "namespace contradicts runner.namespace", overlay: "metadata:\n  namespace: other\nspec: {}\n", namespace: "signadot",
+			wantPath: "runner.pod_template_overlay", wantSummary: "Invalid Signadot Pod Template Overlay", wantDetail: `metadata.namespace is "other"`},
+		{name: "container named twice", overlay: "spec:\n  containers:\n    - name: main\n    - name: main\n",
+			wantPath: "runner.pod_template_overlay", wantSummary: "Invalid Signadot Pod Template Overlay", wantDetail: `repeats the container name "main"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			runner := &runnerModel{Image: types.StringValue("x"), Namespace: types.StringNull(), PodTemplateOverlay: yamlStringNull()}
+			if tc.namespace != "" {
+				runner.Namespace = types.StringValue(tc.namespace)
+			}
 			if tc.overlay != "" {
 				runner.PodTemplateOverlay = yamlStringOf(tc.overlay)
 			}
@@ -80,6 +92,9 @@ func TestValidatePluginSpec(t *testing.T) {
 			p := problems[0]
 			if p.path.String() != tc.wantPath || p.summary != tc.wantSummary || p.warning != tc.wantWarning {
 				t.Errorf("got %s %q warning=%v, want %s %q warning=%v", p.path, p.summary, p.warning, tc.wantPath, tc.wantSummary, tc.wantWarning)
+			}
+			if !strings.Contains(p.detail, tc.wantDetail) {
+				t.Errorf("detail %q does not say %q", p.detail, tc.wantDetail)
 			}
 		})
 	}

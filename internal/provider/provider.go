@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -21,8 +22,11 @@ import (
 	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
 
-// Compile-time check that xataProvider is a provider.
-var _ provider.Provider = (*xataProvider)(nil)
+// Compile-time checks that xataProvider is a provider with ephemeral resources.
+var (
+	_ provider.Provider                       = (*xataProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*xataProvider)(nil)
+)
 
 // New returns a constructor for the provider, as providerserver expects.
 func New(version string) func() provider.Provider {
@@ -202,6 +206,7 @@ func (p *xataProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	})
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
 }
 
 func (p *xataProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -215,6 +220,12 @@ func (p *xataProvider) DataSources(_ context.Context) []func() datasource.DataSo
 	return []func() datasource.DataSource{
 		NewBranchDataSource,
 		NewResourcePluginDataSource,
+	}
+}
+
+func (p *xataProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		NewBranchCredentialsEphemeralResource,
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	rsschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -49,6 +50,20 @@ func TestSchemasDocumentEverything(t *testing.T) {
 			if nb, ok := b.(rsschema.SingleNestedBlock); ok {
 				checkResourceAttributes(t, meta.TypeName+"."+name, nb.Attributes)
 			}
+		}
+	}
+
+	for _, newEphemeral := range p.(provider.ProviderWithEphemeralResources).EphemeralResources(ctx) {
+		e := newEphemeral()
+		var meta ephemeral.MetadataResponse
+		e.Metadata(ctx, ephemeral.MetadataRequest{ProviderTypeName: "xata"}, &meta)
+		var s ephemeral.SchemaResponse
+		e.Schema(ctx, ephemeral.SchemaRequest{}, &s)
+		if s.Schema.MarkdownDescription == "" {
+			t.Errorf("ephemeral resource %s has no MarkdownDescription", meta.TypeName)
+		}
+		for name, a := range s.Schema.Attributes {
+			checkDescribed(t, meta.TypeName+"."+name, a)
 		}
 	}
 

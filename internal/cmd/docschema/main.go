@@ -47,7 +47,10 @@ func run(in, outDir string) error {
 	}
 	for _, prefix := range []string{"xata", "signadot"} {
 		part := map[string]json.RawMessage{"provider": provider["provider"]}
-		for _, kind := range []string{"resource_schemas", "data_source_schemas"} {
+		for _, kind := range []string{"resource_schemas", "data_source_schemas", "ephemeral_resource_schemas"} {
+			if provider[kind] == nil {
+				continue // e.g. a CLI too old to report ephemeral resources
+			}
 			var all map[string]json.RawMessage
 			if err := json.Unmarshal(provider[kind], &all); err != nil {
 				return fmt.Errorf("%s: %w", kind, err)

@@ -1,0 +1,14 @@
+# Configure another provider with a branch's credentials without storing
+# the password in plan or state (Terraform 1.10+, OpenTofu 1.11+).
+ephemeral "xata_branch_credentials" "main" {
+  branch_name = "main"
+}
+
+provider "postgresql" {
+  host     = ephemeral.xata_branch_credentials.main.host
+  port     = ephemeral.xata_branch_credentials.main.port
+  username = ephemeral.xata_branch_credentials.main.username
+  password = ephemeral.xata_branch_credentials.main.password
+  database = ephemeral.xata_branch_credentials.main.database
+  sslmode  = "require"
+}

@@ -1,0 +1,174 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/ephemeralvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
+)
+
+var (
+	_ ephemeral.EphemeralResource                     = (*branchCredentialsEphemeralResource)(nil)
+	_ ephemeral.EphemeralResourceWithConfigure        = (*branchCredentialsEphemeralResource)(nil)
+	_ ephemeral.EphemeralResourceWithConfigValidators = (*branchCredentialsEphemeralResource)(nil)
+)
+
+// NewBranchCredentialsEphemeralResource is the xata_branch_credentials
+// ephemeral resource: a branch's credentials that never reach state or plan.
+func NewBranchCredentialsEphemeralResource() ephemeral.EphemeralResource {
+	return &branchCredentialsEphemeralResource{}
+}
+
+type branchCredentialsEphemeralResource struct {
+	data *providerData
+}
+
+type branchCredentialsModel struct {
+	BranchID         types.String `tfsdk:"branch_id"`
+	BranchName       types.String `tfsdk:"branch_name"`
+	OrganizationID   types.String `tfsdk:"organization_id"`
+	ProjectID        types.String `tfsdk:"project_id"`
+	Database         types.String `tfsdk:"database"`
+	Host             types.String `tfsdk:"host"`
+	Port             types.Int64  `tfsdk:"port"`
+	Username         types.String `tfsdk:"username"`
+	Password         types.String `tfsdk:"password"`
+	ConnectionString types.String `tfsdk:"connection_string"`
+}
+
+func (e *branchCredentialsEphemeralResource) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_branch_credentials"
+}
+
+func (e *branchCredentialsEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The credentials of an existing Xata branch, read fresh on every run and never " +
+			"stored in the plan or state (Terraform 1.10+ / OpenTofu 1.11+). Use it to configure another " +
+			"provider, such as a PostgreSQL provider, without putting the password in state.",
+		Attributes: map[string]schema.Attribute{
+			"branch_id": schema.StringAttribute{
+				MarkdownDescription: "Branch id. Exactly one of `branch_id` and `branch_name` is required.",
+				Optional:            true,
+				Computed:            true,
+				Validators:          []validator.String{stringvalidator.RegexMatches(branchIDPattern, "must be a Xata branch id; to name the branch, use branch_name")},
+			},
+			"branch_name": schema.StringAttribute{
+				MarkdownDescription: "Exact branch name (case-sensitive). Exactly one of `branch_id` and `branch_name` is required.",
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"organization_id": schema.StringAttribute{
+				MarkdownDescription: "Organization of the branch. Defaults to the provider's `organization_id`.",
+				Optional:            true,
+				Computed:            true,
+			},
+			"project_id": schema.StringAttribute{
+				MarkdownDescription: "Project of the branch. Defaults to the provider's `project_id`.",
+				Optional:            true,
+				Computed:            true,
+			},
+			"database": schema.StringAttribute{
+				MarkdownDescription: "Database to name in `connection_string`. Defaults to the one the credentials endpoint names.",
+				Optional:            true,
+				Computed:            true,
+			},
+			"host": schema.StringAttribute{
+				MarkdownDescription: "Postgres host of the branch.",
+				Computed:            true,
+			},
+			"port": schema.Int64Attribute{
+				MarkdownDescription: "Postgres port of the branch.",
+				Computed:            true,
+			},
+			"username": schema.StringAttribute{
+				MarkdownDescription: "Postgres user.",
+				Computed:            true,
+			},
+			"password": schema.StringAttribute{
+				MarkdownDescription: "Postgres password.",
+				Computed:            true,
+				Sensitive:           true,
+			},
+			"connection_string": schema.StringAttribute{
+				MarkdownDescription: "`postgresql://` URL of the branch, with the credentials.",
+				Computed:            true,
+				Sensitive:           true,
+			},
+		},
+	}
+}
+
+func (e *branchCredentialsEphemeralResource) ConfigValidators(context.Context) []ephemeral.ConfigValidator {
+	return []ephemeral.ConfigValidator{
+		ephemeralvalidator.ExactlyOneOf(path.MatchRoot("branch_id"), path.MatchRoot("branch_name")),
+	}
+}
+
+func (e *branchCredentialsEphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
+	data, diags := providerDataFrom(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	e.data = data
+}
+
+func (e *branchCredentialsEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
+	var m branchCredentialsModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	client, diags := e.data.xataClient()
+	resp.Diagnostics.Append(diags...)
+	org, project, diags := e.data.scope(m.OrganizationID, m.ProjectID)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := m.BranchID.ValueString()
+	if id == "" {
+		b, err := client.FindBranchByName(ctx, org, project, m.BranchName.ValueString())
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("branch_name"), "Xata Branch For Credentials Not Found",
+				fmt.Sprintf("No branch named %q was found in project %s. Names are case-sensitive; check it with "+
+					"`xata branch list`.\n\n%s", m.BranchName.ValueString(), project, err))
+			return
+		}
+		id = b.ID
+	}
+	b, err := client.GetBranch(ctx, org, project, id)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("branch_id"), "Xata Branch For Credentials Lookup Failed",
+			fmt.Sprintf("Reading branch %s in project %s failed; check the id and the API key.\n\n%s", id, project, err))
+		return
+	}
+	creds, err := client.GetBranchCredentials(ctx, org, project, id)
+	if err != nil {
+		detail := "the branch may still be starting, or the API key lacks the credentials:read scope"
+		if xata.IsNotFound(err) {
+			detail = "the branch has no credentials yet; it may still be starting, or a rotation is in progress"
+		}
+		resp.Diagnostics.AddError("Xata Branch Credentials Unavailable",
+			fmt.Sprintf("Reading the credentials of branch %s failed: %s. Retry once the branch is healthy.\n\n%s", id, detail, err))
+		return
+	}
+	conn, err := connectionString(b, creds, m.Database.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddError("Unusable Xata Branch Credentials", err.Error())
+		return
+	}
+	host, port, database := connectionParts(conn)
+	m.BranchID = types.StringValue(id)
+	m.OrganizationID = types.StringValue(org)
+	m.ProjectID = types.StringValue(project)
+	m.Database = types.StringValue(database)
+	m.Host = types.StringValue(host)
+	m.Port = types.Int64Value(port)
+	m.Username = types.StringValue(creds.Username)
+	m.Password = types.StringValue(creds.Password)
+	m.ConnectionString = types.StringValue(conn)
+	resp.Diagnostics.Append(resp.Result.Set(ctx, m)...)
+}

@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -278,5 +280,32 @@ func TestParseBranchImportID(t *testing.T) {
 		if org != tc.org || project != tc.project || ref != tc.ref {
 			t.Errorf("%q: got %q %q %q", tc.id, org, project, ref)
 		}
+	}
+}
+
+// TestCreateFailureDetail: each way a create fails gets the advice that
+// fits, and the API's words.
+func TestCreateFailureDetail(t *testing.T) {
+	conflict := &xata.APIError{StatusCode: 409, Message: "branch [pr-1] already exists", RequestID: "req_1"}
+	unknown := fmt.Errorf("branch %q may have been created (%w): %w", "pr-1", xata.ErrCreateOutcomeUnknown, context.DeadlineExceeded)
+	refused := &xata.APIError{StatusCode: 400, Message: "invalid region", RequestID: "req_2"}
+	tests := []struct {
+		name string
+		err  error
+		want []string
+	}{
+		{"conflict", conflict, []string{"already exists", "terraform import <address> pr-1", "adopt_existing", "req_1"}},
+		{"unknown outcome", unknown, []string{"may exist", "xata branch list", "adopt_existing", "deadline exceeded"}},
+		{"refused", refused, []string{"nothing was created", "invalid region", "req_2"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := createFailureDetail("pr-1", "prj_x", tc.err)
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("detail lacks %q:\n%s", w, got)
+				}
+			}
+		})
 	}
 }

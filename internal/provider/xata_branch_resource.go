@@ -839,6 +839,12 @@ func parseBranchImportID(id string) (org, project, ref string, err error) {
 
 // createFailureDetail explains a failed create, with the API's words.
 func createFailureDetail(name, project string, err error) string {
+	if errors.Is(err, xata.ErrCreateOutcomeUnknown) {
+		return fmt.Sprintf("The create request for branch %q got no answer that could be checked, so the branch may "+
+			"exist in project %s although Terraform did not record it. Look with `xata branch list`; if it is there, "+
+			"import it (terraform import <address> %s) or set adopt_existing = true, then apply again.\n\n%s",
+			name, project, name, err)
+	}
 	if xata.IsConflict(err) {
 		return fmt.Sprintf("A branch named %q already exists in project %s. Choose another name, import the "+
 			"existing branch with: terraform import <address> %s, or set adopt_existing = true to take it over "+

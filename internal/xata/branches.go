@@ -115,7 +115,7 @@ func (c *Client) CreateBranch(ctx context.Context, orgID, projectID string, req 
 		if !ambiguous {
 			return err
 		}
-		return fmt.Errorf("branch %q may have been created: %w", req.Name, err)
+		return fmt.Errorf("branch %q may have been created (%w): %w", req.Name, ErrCreateOutcomeUnknown, err)
 	}
 	for attempt := 1; ; attempt++ {
 		resp, err := c.api.Attempt(ctx, cl, attempt)

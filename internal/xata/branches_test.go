@@ -216,7 +216,7 @@ func TestCreateBranch(t *testing.T) {
 			wantErr: func(err error) bool {
 				var te *apiclient.TransportError
 				return errors.As(err, &te) && strings.Contains(err.Error(), "gave up after 3 attempts") &&
-					strings.Contains(err.Error(), `branch "pr-1" may have been created`)
+					strings.Contains(err.Error(), `branch "pr-1" may have been created`) && errors.Is(err, ErrCreateOutcomeUnknown)
 			},
 		},
 	}
@@ -330,7 +330,8 @@ func TestCreateBranchCancelledDuringPost(t *testing.T) {
 	defer cancel()
 	_, err := c.CreateBranch(ctx, "o", "p", CreateBranchRequest{Name: "n", Mode: ModeCustom})
 	// The outcome is unknown and cannot be looked up any more: say so.
-	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), `branch "n" may have been created`) {
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, ErrCreateOutcomeUnknown) ||
+		!strings.Contains(err.Error(), `branch "n" may have been created`) {
 		t.Errorf("err = %v", err)
 	}
 	if n.Load() != 1 {

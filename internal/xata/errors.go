@@ -10,6 +10,12 @@ import (
 	"github.com/sandboxdb/terraform-provider-xata/internal/apiclient"
 )
 
+// ErrCreateOutcomeUnknown marks a CreateBranch error after which the branch
+// may exist: a request's answer was lost and could not be checked any more
+// (the context ended or the attempts ran out). Callers should tell the user
+// to look before creating again.
+var ErrCreateOutcomeUnknown = errors.New("the outcome of the create request is unknown")
+
 // APIError is a non-2xx answer from the Xata API.
 type APIError struct {
 	StatusCode int

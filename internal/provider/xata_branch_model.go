@@ -59,10 +59,6 @@ type scaleToZeroModel struct {
 	InactivityPeriodMinutes types.Int64 `tfsdk:"inactivity_period_minutes"`
 }
 
-func (m branchModel) isChild() bool {
-	return known(m.ParentID) || known(m.ParentName)
-}
-
 // known reports whether a value is set and known, i.e. usable as input.
 func known(v attr.Value) bool { return !v.IsNull() && !v.IsUnknown() }
 
@@ -179,7 +175,7 @@ func updateSteps(ctx context.Context, state, plan branchModel) ([]xata.UpdateBra
 	var diags diag.Diagnostics
 
 	hibernateChanged := known(plan.Hibernate) && !plan.Hibernate.Equal(state.Hibernate) &&
-		!(plan.Hibernate.ValueBool() == false && state.Hibernate.IsNull())
+		!(!plan.Hibernate.ValueBool() && state.Hibernate.IsNull())
 	if hibernateChanged && !plan.Hibernate.ValueBool() {
 		steps = append(steps, xata.UpdateBranchRequest{Hibernate: plan.Hibernate.ValueBoolPointer()})
 	}

@@ -48,9 +48,12 @@ ephemeral "xata_branch_credentials" "main" {
 				},
 			},
 			{
+				// Referencing the resource (not the literal "main") orders
+				// destroy: the credentials are read before the branch goes.
+				// OpenTofu otherwise reads them after deleting it, and fails.
 				Config: withEcho("by_name", `
 ephemeral "xata_branch_credentials" "main" {
-  branch_name = "main"
+  branch_name = xata_branch.main.name
   database    = "postgres"
 }
 `),

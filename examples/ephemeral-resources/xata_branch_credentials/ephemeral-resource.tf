@@ -1,6 +1,9 @@
 # Configure another provider with a branch's credentials without storing
 # the password in plan or state (Terraform 1.10+, OpenTofu 1.11+).
 ephemeral "xata_branch_credentials" "main" {
+  # For a branch this configuration manages, write xata_branch.<name>.name:
+  # the reference orders destroy so the credentials are read before the
+  # branch is deleted.
   branch_name = "main"
 }
 

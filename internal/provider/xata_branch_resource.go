@@ -693,23 +693,39 @@ func (r *branchResource) Read(ctx context.Context, req resource.ReadRequest, res
 	applyBranch(&state, b, state.PostgresParameters)
 
 	// Credentials are re-read so a password rotated elsewhere reaches the
-	// state; a 404 (rotation in progress) keeps the last known ones.
-	creds, err := client.GetBranchCredentials(ctx, org, project, id)
-	switch {
-	case xata.IsNotFound(err):
-		tflog.Debug(ctx, "xata branch credentials not available; keeping the last known ones", map[string]any{"branch_id": id})
-	case err != nil:
-		resp.Diagnostics.AddError("Xata Branch Credentials Read Failed",
-			fmt.Sprintf("Reading the credentials of branch %s failed; check that the API key has the "+
-				"credentials:read scope.\n\n%s", id, err))
+	// state.
+	resp.Diagnostics.Append(refreshCredentials(ctx, client, &state, b, state)...)
+	if resp.Diagnostics.HasError() {
 		return
-	default:
-		if err := applyCredentials(&state, b, creds); err != nil {
-			resp.Diagnostics.AddError("Unusable Xata Branch Credentials", err.Error())
-			return
-		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+// refreshCredentials reads the branch's credentials into m. A 404 means
+// they are not there yet or a rotation is in progress: the last known ones
+// (from prior) are kept, re-pointed at m's database.
+func refreshCredentials(ctx context.Context, client *xata.Client, m *branchModel, b *xata.BranchMetadata, prior branchModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	org, project := m.OrganizationID.ValueString(), m.ProjectID.ValueString()
+	creds, err := client.GetBranchCredentials(ctx, org, project, b.ID)
+	switch {
+	case xata.IsNotFound(err):
+		tflog.Debug(ctx, "xata branch credentials not available; keeping the last known ones", map[string]any{"branch_id": b.ID})
+		if !known(prior.ConnectionString) {
+			return diags // none known yet, e.g. a branch whose create timed out
+		}
+		creds = &xata.BranchCredentials{Username: prior.Username.ValueString(), Password: prior.Password.ValueString(),
+			ConnectionString: prior.ConnectionString.ValueString()}
+	case err != nil:
+		diags.AddError("Xata Branch Credentials Read Failed",
+			fmt.Sprintf("Reading the credentials of branch %s failed; check that the API key has the "+
+				"credentials:read scope, then run terraform refresh.\n\n%s", b.ID, err))
+		return diags
+	}
+	if err := applyCredentials(m, b, creds); err != nil {
+		diags.AddError("Unusable Xata Branch Credentials", err.Error())
+	}
+	return diags
 }
 
 func (r *branchResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -741,19 +757,8 @@ func (r *branchResource) Update(ctx context.Context, req resource.UpdateRequest,
 		return
 	}
 	applyBranch(&plan, b, plan.PostgresParameters)
-	creds, err := client.GetBranchCredentials(ctx, org, project, id)
-	switch {
-	case xata.IsNotFound(err):
-		// Rotation in progress: keep the last known credentials, re-pointed
-		// at the planned database.
-		creds = &xata.BranchCredentials{Username: state.Username.ValueString(), Password: state.Password.ValueString(), ConnectionString: state.ConnectionString.ValueString()}
-	case err != nil:
-		resp.Diagnostics.AddError("Xata Branch Credentials Read Failed",
-			fmt.Sprintf("Branch %s was updated but its credentials could not be read; run terraform refresh.\n\n%s", id, err))
-		return
-	}
-	if err := applyCredentials(&plan, b, creds); err != nil {
-		resp.Diagnostics.AddError("Unusable Xata Branch Credentials", err.Error())
+	resp.Diagnostics.Append(refreshCredentials(ctx, client, &plan, b, state)...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)

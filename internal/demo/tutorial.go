@@ -383,7 +383,7 @@ func (r *runner) buildUsersService(ctx context.Context) (string, error) {
 // startService runs the users service on a free loopback port and returns
 // its base URL; it is stopped by stopService or cleanup.
 func (r *runner) startService(ctx context.Context, bin, name, databaseURL, branch string) (string, error) {
-	cmd := exec.Command(bin)
+	cmd := exec.CommandContext(ctx, bin)
 	cmd.Env = []string{"DATABASE_URL=" + databaseURL, "XATA_BRANCH=" + branch, "LISTEN_ADDR=127.0.0.1:0", "PATH=/usr/bin:/bin"}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -399,8 +399,8 @@ func (r *runner) startService(ctx context.Context, bin, name, databaseURL, branc
 			return nil
 		}
 		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
 		select {
 		case <-done:
 		case <-time.After(10 * time.Second):

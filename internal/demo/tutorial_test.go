@@ -142,7 +142,7 @@ func (e *runnerEnv) env(sandbox, parent, outputs string) []string {
 func (e *runnerEnv) step(t *testing.T, script, sandbox, parent string) (output string, outputs string, err error) {
 	t.Helper()
 	outputs = t.TempDir()
-	cmd := exec.Command("bash", filepath.Join(e.r.RepoDir, "examples", "tutorial", "runner", script))
+	cmd := exec.CommandContext(t.Context(), "bash", filepath.Join(e.r.RepoDir, "examples", "tutorial", "runner", script))
 	cmd.Env = e.env(sandbox, parent, outputs)
 	out, err := cmd.CombinedOutput()
 	return string(out), outputs, err
@@ -178,7 +178,7 @@ func (e *runnerEnv) terraform(t *testing.T, sandbox string, args ...string) {
 		t.Fatal(err)
 	}
 	for _, cmdArgs := range [][]string{{"init", "-input=false"}, {"workspace", "select", "sb-" + sandbox}, args} {
-		cmd := exec.Command(e.r.TerraformPath, cmdArgs...)
+		cmd := exec.CommandContext(t.Context(), e.r.TerraformPath, cmdArgs...)
 		cmd.Dir = dir
 		cmd.Env = e.env(sandbox, "main", t.TempDir())
 		if out, err := cmd.CombinedOutput(); err != nil {

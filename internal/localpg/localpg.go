@@ -150,7 +150,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		s.baseDir, s.ownsBase = dir, true
 		// MkdirTemp makes 0700; the postgres user must be able to enter it.
 		if err := os.Chmod(dir, 0o755); err != nil {
-			s.cleanup()
+			_ = s.cleanup()
 			return nil, fmt.Errorf("localpg: %w", err)
 		}
 	} else {
@@ -163,15 +163,15 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s.logFile = filepath.Join(s.baseDir, "postgres.log")
 
 	if err := s.prepare(pgUID, pgGID); err != nil {
-		s.cleanup()
+		_ = s.cleanup()
 		return nil, err
 	}
 	if err := s.initdb(ctx, pgUID, pgGID); err != nil {
-		s.cleanup()
+		_ = s.cleanup()
 		return nil, err
 	}
 	if err := s.start(ctx); err != nil {
-		s.cleanup()
+		_ = s.cleanup()
 		return nil, err
 	}
 	if err := s.waitReady(ctx); err != nil {
@@ -259,12 +259,16 @@ func (s *Server) start(ctx context.Context) error {
 // freePort asks the kernel for an unused loopback port. Another process can
 // grab it before postgres binds it; start retries in that case.
 func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := new(net.ListenConfig).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
 	}
 	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+	addr, ok := ln.Addr().(*net.TCPAddr)
+	if !ok {
+		return 0, fmt.Errorf("listener address %v is not TCP", ln.Addr())
+	}
+	return addr.Port, nil
 }
 
 // waitReady polls until the admin URL accepts a connection; pg_ctl -w only
@@ -325,9 +329,9 @@ func (s *Server) logTail() string {
 	if err != nil {
 		return "(no log: " + err.Error() + ")"
 	}
-	const max = 4096
-	if len(b) > max {
-		b = b[len(b)-max:]
+	const tailBytes = 4096
+	if len(b) > tailBytes {
+		b = b[len(b)-tailBytes:]
 	}
 	return string(b)
 }

@@ -25,7 +25,7 @@ func TestStartConnectStop(t *testing.T) {
 
 	conn, err := pgx.Connect(ctx, srv.AdminURL())
 	if err != nil {
-		srv.Stop()
+		_ = srv.Stop()
 		t.Fatalf("connect %s: %v", srv.AdminURL(), err)
 	}
 	var super bool
@@ -33,7 +33,7 @@ func TestStartConnectStop(t *testing.T) {
 	err = conn.QueryRow(ctx, "SELECT usesuper, pg_encoding_to_char(encoding) FROM pg_user, pg_database WHERE usename = current_user AND datname = current_database()").Scan(&super, &enc)
 	conn.Close(ctx)
 	if err != nil {
-		srv.Stop()
+		_ = srv.Stop()
 		t.Fatal(err)
 	}
 	if !super || enc != "UTF8" {
@@ -65,11 +65,7 @@ func TestStartConnectStop(t *testing.T) {
 func TestGivenDirIsKept(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	parent, err := os.MkdirTemp("", "localpg-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(parent)
+	parent := t.TempDir()
 	// The postgres OS user (when running as root) must be able to enter it.
 	if err := os.Chmod(parent, 0o755); err != nil {
 		t.Fatal(err)

@@ -175,7 +175,7 @@ func updateSteps(ctx context.Context, state, plan branchModel) ([]xata.UpdateBra
 	var diags diag.Diagnostics
 
 	hibernateChanged := known(plan.Hibernate) && !plan.Hibernate.Equal(state.Hibernate) &&
-		!(!plan.Hibernate.ValueBool() && state.Hibernate.IsNull())
+		(plan.Hibernate.ValueBool() || !state.Hibernate.IsNull())
 	if hibernateChanged && !plan.Hibernate.ValueBool() {
 		steps = append(steps, xata.UpdateBranchRequest{Hibernate: plan.Hibernate.ValueBoolPointer()})
 	}

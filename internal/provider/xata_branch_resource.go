@@ -297,10 +297,10 @@ func timeoutsBlock(ctx context.Context) schema.Block {
 		UpdateDescription: fmt.Sprintf("How long to wait for a configuration change to be applied. Default %s.", defaultUpdateTimeout),
 		DeleteDescription: fmt.Sprintf("How long a delete may take, retries included. Default %s.", defaultDeleteTimeout),
 	})
-	nested := b.(schema.SingleNestedBlock)
+	nested := b.(schema.SingleNestedBlock) //nolint:forcetypeassert // the type timeouts.Block documents
 	nested.MarkdownDescription = "Operation timeouts (a duration string such as `30s` or `20m`)."
 	for name, a := range nested.Attributes {
-		s := a.(schema.StringAttribute)
+		s := a.(schema.StringAttribute) //nolint:forcetypeassert // timeouts.Block makes only string attributes
 		s.MarkdownDescription = s.Description
 		nested.Attributes[name] = s
 	}

@@ -203,7 +203,7 @@ func checkIsolation(parentAddr, childAddr string) resource.TestCheckFunc {
 		childURL := s.RootModule().Resources[childAddr].Primary.Attributes["connection_string"]
 
 		if n, err := countUsers(ctx, childURL); err != nil || n != 5 {
-			return fmt.Errorf("child should start with the parent's 5 users, got %d (%v)", n, err)
+			return fmt.Errorf("child should start with the parent's 5 users, got %d (%w)", n, err)
 		}
 		conn, err := pgx.Connect(ctx, childURL)
 		if err != nil {
@@ -215,10 +215,10 @@ func checkIsolation(parentAddr, childAddr string) resource.TestCheckFunc {
 			return fmt.Errorf("writing to the child: %w", err)
 		}
 		if n, err := countUsers(ctx, childURL); err != nil || n != 6 {
-			return fmt.Errorf("child should have 6 users after the insert, got %d (%v)", n, err)
+			return fmt.Errorf("child should have 6 users after the insert, got %d (%w)", n, err)
 		}
 		if n, err := countUsers(ctx, parentURL); err != nil || n != 5 {
-			return fmt.Errorf("parent should still have 5 users, got %d (%v)", n, err)
+			return fmt.Errorf("parent should still have 5 users, got %d (%w)", n, err)
 		}
 
 		// The child's credentials aimed at the parent's database must fail.
@@ -229,7 +229,7 @@ func checkIsolation(parentAddr, childAddr string) resource.TestCheckFunc {
 			c.Close(ctx)
 			return errors.New("the child's role could open the parent's database")
 		} else if !regexp.MustCompile(`permission denied`).MatchString(err.Error()) {
-			return fmt.Errorf("expected permission denied opening the parent's database, got: %v", err)
+			return fmt.Errorf("expected permission denied opening the parent's database, got: %w", err)
 		}
 		return nil
 	}

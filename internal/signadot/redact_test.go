@@ -45,8 +45,8 @@ func TestDebugLogsAreRedacted(t *testing.T) {
 		Runner: Runner{Image: "debian", PodTemplateOverlay: overlay},
 		Create: []Step{{Name: "s", Script: "export XATA_API_KEY=xau_inscript\necho " + testKey}},
 	}}
-	c.ApplyResourcePlugin(ctx, p)
-	c.PutSandbox(ctx, Sandbox{Name: "sb", Spec: SandboxSpec{Cluster: "c",
+	_ = c.ApplyResourcePlugin(ctx, p)
+	_, _ = c.PutSandbox(ctx, Sandbox{Name: "sb", Spec: SandboxSpec{Cluster: "c",
 		Resources: []SandboxResource{{Name: "db", Plugin: "p", Params: map[string]string{"admin-password": "pw2", "parent": "main"}}},
 		Forks:     []Fork{{Customizations: &Customizations{Env: []EnvVar{{Name: "DB_TOKEN", Value: "tok3"}, {Name: "MODE", Value: "fast"}}}}},
 	}})

@@ -37,7 +37,7 @@ func (f *fakeProject) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		b, _ := json.Marshal(BranchList{Branches: f.branches})
 		after := f.afterList
 		f.mu.Unlock()
-		w.Write(b)
+		_, _ = w.Write(b)
 		if after != nil {
 			after(f)
 		}
@@ -91,7 +91,7 @@ func create(f *fakeProject, req CreateBranchRequest, w http.ResponseWriter, _ *h
 		return
 	}
 	w.WriteHeader(http.StatusCreated)
-	json.NewEncoder(w).Encode(BranchShortMetadata{ID: b.ID, Name: b.Name, ParentID: b.ParentID, Region: b.Region,
+	_ = json.NewEncoder(w).Encode(BranchShortMetadata{ID: b.ID, Name: b.Name, ParentID: b.ParentID, Region: b.Region,
 		CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt})
 }
 

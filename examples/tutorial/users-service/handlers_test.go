@@ -79,7 +79,7 @@ func do(t *testing.T, st store, method, path, body string) (*httptest.ResponseRe
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	h := newServer(st, "feature-x", logger, newRedactor("postgres://app:s3cret-pw@db.example:5432/main", "s3cret-pw")).routes()
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req := httptest.NewRequestWithContext(t.Context(), method, path, strings.NewReader(body))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rec, logs.String()

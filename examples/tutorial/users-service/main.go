@@ -94,7 +94,7 @@ func run() error {
 	}
 	defer pool.Close()
 
-	ln, err := net.Listen("tcp", cfg.listenAddr)
+	ln, err := new(net.ListenConfig).Listen(context.Background(), "tcp", cfg.listenAddr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.listenAddr, err)
 	}

@@ -22,7 +22,7 @@ func Reply(code int, body string, header ...string) http.HandlerFunc {
 
 // Drop closes the connection without answering: the response is lost.
 func Drop(w http.ResponseWriter, _ *http.Request) {
-	conn, _, err := w.(http.Hijacker).Hijack()
+	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		panic(err)
 	}

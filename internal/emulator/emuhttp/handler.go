@@ -96,7 +96,7 @@ func (h *Handler) writeFault(w http.ResponseWriter, kind FaultKind, reqID string
 		}
 		w.Header().Set("Content-Type", "text/plain")
 		w.WriteHeader(http.StatusTooManyRequests)
-		w.Write([]byte(h.RateLimitBody))
+		_, _ = w.Write([]byte(h.RateLimitBody))
 	case FaultServerError:
 		h.FaultError(w, reqID, http.StatusInternalServerError)
 	case FaultUnavailable:
@@ -113,7 +113,7 @@ func dropConnection(w http.ResponseWriter) {
 		panic(http.ErrAbortHandler)
 	}
 	if tc, ok := conn.(*net.TCPConn); ok {
-		tc.SetLinger(0) // reset rather than a clean FIN
+		_ = tc.SetLinger(0) // reset rather than a clean FIN
 	}
 	conn.Close()
 }
@@ -173,7 +173,7 @@ func WriteJSON(w http.ResponseWriter, status int, v any, indent bool) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
+	_, _ = w.Write(append(b, '\n'))
 }
 
 // ServeMethod runs the handler for method. Without one it sets Allow and

@@ -1,6 +1,7 @@
 package emuhttp
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -65,7 +66,7 @@ type response struct {
 // try sends a request with a fresh connection, so a dropped one does not
 // spoil the next request.
 func (a *testAPI) try(method, path string) (response, error) {
-	req, err := http.NewRequest(method, a.url+path, nil)
+	req, err := http.NewRequestWithContext(context.Background(), method, a.url+path, nil)
 	if err != nil {
 		return response{}, err
 	}

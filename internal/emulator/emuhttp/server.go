@@ -29,7 +29,7 @@ func (l *Listener) Start(addr string, h http.Handler) (string, error) {
 	if l.server != nil || l.closed {
 		return "", errors.New("emulator already started or closed")
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := new(net.ListenConfig).Listen(context.Background(), "tcp", addr)
 	if err != nil {
 		return "", err
 	}

@@ -2,6 +2,7 @@ package signadotemu
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -56,7 +57,7 @@ func (r response) String() string { return fmt.Sprintf("%d %s", r.status, r.body
 
 func (r response) errorResponse() errorResponse {
 	var e errorResponse
-	json.Unmarshal(r.body, &e)
+	_ = json.Unmarshal(r.body, &e)
 	return e
 }
 
@@ -84,7 +85,7 @@ func (a *testAPI) raw(method, url string, body any, key string) (response, error
 		}
 		rd = bytes.NewReader(j)
 	}
-	req, err := http.NewRequest(method, url, rd)
+	req, err := http.NewRequestWithContext(context.Background(), method, url, rd)
 	if err != nil {
 		return response{}, err
 	}

@@ -31,14 +31,15 @@ func writeError(w http.ResponseWriter, reqID string, status int, msg string) {
 	emuhttp.WriteJSON(w, status, errorResponse{Code: status, Error: msg, RequestID: reqID}, false)
 }
 
-func (c *call) json(status int, v any) { emuhttp.WriteJSON(c.w, status, v, false) }
+// ok answers 200 with v as JSON.
+func (c *call) ok(v any) { emuhttp.WriteJSON(c.w, http.StatusOK, v, false) }
 
 func (c *call) fail(status int, format string, args ...any) {
 	writeError(c.w, c.id, status, fmt.Sprintf(format, args...))
 }
 
 // empty is EmptyResponse, the 200 body of PUT and DELETE of a plugin.
-func (c *call) empty() { c.json(http.StatusOK, struct{}{}) }
+func (c *call) empty() { c.ok(struct{}{}) }
 
 // body reads the request body, failing the request if it is too large.
 func (c *call) body() ([]byte, bool) {
@@ -98,10 +99,11 @@ func (e *Emulator) handle(w http.ResponseWriter, r *http.Request, reqID string) 
 		c.fail(http.StatusForbidden, "API key is not valid for org %q", segs[1])
 		return
 	}
-	switch segs = segs[2:]; {
-	case segs[0] == "resource-plugins":
+	segs = segs[2:]
+	switch segs[0] {
+	case "resource-plugins":
 		e.routePlugins(c, segs[1:])
-	case segs[0] == "sandboxes":
+	case "sandboxes":
 		e.routeSandboxes(c, segs[1:])
 	default:
 		c.fail(http.StatusNotFound, "no such API path %s", r.URL.Path)

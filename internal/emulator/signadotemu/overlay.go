@@ -60,7 +60,7 @@ func parseOverlay(src string, runner *pluginRunner) (*podTemplate, error) {
 	const field = "spec.runner.podTemplateOverlay"
 	var generic any
 	if err := yaml.Unmarshal([]byte(src), &generic); err != nil {
-		return nil, fmt.Errorf("%s: invalid YAML: %v", field, err)
+		return nil, fmt.Errorf("%s: invalid YAML: %w", field, err)
 	}
 	top, ok := generic.(map[string]any)
 	if !ok {
@@ -73,7 +73,7 @@ func parseOverlay(src string, runner *pluginRunner) (*podTemplate, error) {
 	}
 	var pt podTemplate
 	if err := yaml.Unmarshal([]byte(src), &pt); err != nil {
-		return nil, fmt.Errorf("%s: not a pod template: %v", field, err)
+		return nil, fmt.Errorf("%s: not a pod template: %w", field, err)
 	}
 	if p := pt.Spec.RestartPolicy; p != "" && p != "Never" {
 		return nil, fmt.Errorf("%s: spec.restartPolicy must be Never (each step runs once), not %q", field, p)

@@ -296,7 +296,7 @@ func (e *Emulator) resolveVersion(name, version string) (*pluginVersion, error) 
 	}
 	v, err := parseSemver(version)
 	if err != nil {
-		return nil, fmt.Errorf("invalid version: %v", err)
+		return nil, fmt.Errorf("invalid version: %w", err)
 	}
 	for _, pv := range versions {
 		if pv.version.String() == v.String() {
@@ -329,7 +329,7 @@ func (e *Emulator) getPlugin(c *call, name string) {
 	case pv == nil:
 		c.fail(http.StatusNotFound, "resource plugin not found")
 	default:
-		c.json(http.StatusOK, pv.wire())
+		c.ok(pv.wire())
 	}
 }
 
@@ -354,7 +354,7 @@ func (e *Emulator) listPlugins(c *call) {
 			}
 		}
 	}
-	c.json(http.StatusOK, out)
+	c.ok(out)
 }
 
 func (e *Emulator) pluginVersions(c *call, name string) {
@@ -367,7 +367,7 @@ func (e *Emulator) pluginVersions(c *call, name string) {
 	for _, pv := range e.plugins[name] {
 		out = append(out, pv.wire())
 	}
-	c.json(http.StatusOK, out)
+	c.ok(out)
 }
 
 func (e *Emulator) deletePlugin(c *call, name string) {

@@ -141,14 +141,14 @@ func (x *stepExec) run(ctx context.Context, values map[string]string, run *StepR
 	cmd.WaitDelay = stepWaitDelay
 	err = cmd.Run()
 	if cmd.Process != nil {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // leftovers; ESRCH when none
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // leftovers; ESRCH when none
 	}
 	if cmd.ProcessState != nil {
 		run.ExitCode = cmd.ProcessState.ExitCode()
 	}
 	switch {
 	case ctx.Err() != nil:
-		return nil, fmt.Errorf("killed: %v", context.Cause(ctx))
+		return nil, fmt.Errorf("killed: %w", context.Cause(ctx))
 	case err != nil:
 		var exitErr *exec.ExitError
 		if errors.As(err, &exitErr) && run.ExitCode >= 0 {

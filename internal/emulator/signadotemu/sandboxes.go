@@ -97,7 +97,7 @@ func (e *Emulator) getSandbox(c *call, name string) {
 		c.fail(http.StatusNotFound, sandboxNotFound)
 		return
 	}
-	c.json(http.StatusOK, e.render(sb))
+	c.ok(e.render(sb))
 }
 
 func (e *Emulator) listSandboxes(c *call) {
@@ -107,7 +107,7 @@ func (e *Emulator) listSandboxes(c *call) {
 	for _, name := range sortedKeys(e.sandboxes) {
 		out = append(out, e.render(e.sandboxes[name]))
 	}
-	c.json(http.StatusOK, out)
+	c.ok(out)
 }
 
 // putSandbox creates a sandbox, or updates one whose resources are
@@ -167,7 +167,7 @@ func (e *Emulator) putSandbox(c *call, name string) {
 			c.fail(http.StatusBadRequest, "spec.resources: the resources of an existing sandbox cannot be updated; delete and re-create the sandbox")
 		default:
 			sb.spec, sb.cluster, sb.updatedAt = in.Spec, spec.Cluster, now
-			c.json(http.StatusOK, e.render(sb))
+			c.ok(e.render(sb))
 		}
 		return
 	}
@@ -207,7 +207,7 @@ func (e *Emulator) putSandbox(c *call, name string) {
 		sb.phase = phaseProvisioning
 		e.startWorkflow(sb, func(ctx context.Context, _ <-chan struct{}) { e.runCreate(ctx, sb) })
 	}
-	c.json(http.StatusOK, e.render(sb))
+	c.ok(e.render(sb))
 }
 
 // sameResources compares resources as sent (plugin as typed, not as

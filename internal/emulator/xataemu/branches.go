@@ -459,12 +459,12 @@ func (e *Emulator) updateBranch(c *call, pid, bid string) {
 	}
 	if im := req.Image; im != nil && *im != b.image {
 		curOff, curMaj, curMin := imageParts(b.image)
-		off, maj, min := imageParts(*im)
+		off, maj, minor := imageParts(*im)
 		switch {
 		case !knownImage(*im):
 			c.fail(http.StatusBadRequest, "%s: invalid parameter [configuration]: invalid image: %s", prefix, *im)
 			return
-		case off != curOff || maj != curMaj || min < curMin:
+		case off != curOff || maj != curMaj || minor < curMin:
 			c.fail(http.StatusBadRequest, "%s: invalid parameter [configuration]: only minor version upgrades are allowed (current: %s, requested: %s)", prefix, b.image, *im)
 			return
 		}

@@ -66,9 +66,9 @@ func knownImage(name string) bool {
 // imageParts splits "postgres:17.9" into offering, major and minor.
 func imageParts(image string) (offering string, major, minor int) {
 	offering, version, _ := strings.Cut(image, ":")
-	maj, min, _ := strings.Cut(version, ".")
-	major, _ = strconv.Atoi(maj)
-	minor, _ = strconv.Atoi(min)
+	majorText, minorText, _ := strings.Cut(version, ".")
+	major, _ = strconv.Atoi(majorText)
+	minor, _ = strconv.Atoi(minorText)
 	return offering, major, minor
 }
 

@@ -1,6 +1,7 @@
 package xataemu
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -300,7 +301,7 @@ func TestAuth(t *testing.T) {
 	r, _ = a.try("GET", path, nil, "xao_notakey")
 	a.expect(r, http.StatusUnauthorized, "invalid token")
 
-	req, _ := http.NewRequest("GET", a.base+path, nil)
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, a.base+path, nil)
 	req.Header.Set("Authorization", "Basic "+a.key)
 	resp, err := a.hc.Do(req)
 	if err != nil {
@@ -357,7 +358,7 @@ func TestRequestIDs(t *testing.T) {
 	}
 
 	long := strings.Repeat("x", 150)
-	req, _ := http.NewRequest("GET", a.base+"/_hello", nil)
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, a.base+"/_hello", nil)
 	req.Header.Set("X-Request-Id", long)
 	resp, err := a.hc.Do(req)
 	if err != nil {
@@ -630,7 +631,7 @@ func TestConcurrentCreates(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			a.try("GET", "/branches", nil, a.key)
+			_, _ = a.try("GET", "/branches", nil, a.key)
 			mu.Lock()
 			codes[r.status]++
 			mu.Unlock()

@@ -105,7 +105,7 @@ type response struct {
 
 func (r response) message() string {
 	var m struct{ Message string }
-	json.Unmarshal(r.body, &m)
+	_ = json.Unmarshal(r.body, &m)
 	return m.Message
 }
 
@@ -139,7 +139,7 @@ func (a *testAPI) try(method, path string, body any, key string) (response, erro
 		}
 		rd = bytes.NewReader(j)
 	}
-	req, err := http.NewRequest(method, a.base+path, rd)
+	req, err := http.NewRequestWithContext(context.Background(), method, a.base+path, rd)
 	if err != nil {
 		return response{}, err
 	}

@@ -143,7 +143,7 @@ func (p *pgBackend) copy(ctx context.Context, fromDB, toDB, password string) err
 	if err := restore.Start(); err != nil {
 		r.Close()
 		w.Close()
-		dump.Wait()
+		_ = dump.Wait()
 		return fmt.Errorf("pg_restore: %w", err)
 	}
 	// Only the children hold the pipe now, so either side exiting early

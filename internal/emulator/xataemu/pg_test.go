@@ -42,9 +42,9 @@ func connect(t *testing.T, ctx context.Context, dsn string) *pgx.Conn {
 	return conn
 }
 
-func mustExec(t *testing.T, ctx context.Context, conn *pgx.Conn, sql string, args ...any) {
+func mustExec(t *testing.T, ctx context.Context, conn *pgx.Conn, sql string) {
 	t.Helper()
-	if _, err := conn.Exec(ctx, sql, args...); err != nil {
+	if _, err := conn.Exec(ctx, sql); err != nil {
 		t.Fatalf("%s: %v", sql, err)
 	}
 }

@@ -250,12 +250,10 @@ func (c *Client) GetResourcePlugin(ctx context.Context, name, version string) (*
 		q = url.Values{"version": {ver}}
 	}
 	cl, _ := c.newCall(http.MethodGet, path, q, nil)
-	var out ResourcePlugin
-	if err := c.api.Do(ctx, cl, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doObject(ctx, c, cl, "a resource plugin", pluginName)
 }
+
+func pluginName(p *ResourcePlugin) string { return p.Name }
 
 // ListResourcePlugins lists the highest version of every plugin, or every
 // version (sorted by name, then version descending) when allVersions.
@@ -265,11 +263,7 @@ func (c *Client) ListResourcePlugins(ctx context.Context, allVersions bool) ([]R
 		q = url.Values{"version": {"all"}}
 	}
 	cl, _ := c.newCall(http.MethodGet, "/resource-plugins", q, nil)
-	var out []ResourcePlugin
-	if err := c.api.Do(ctx, cl, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return doList(ctx, c, cl, "a list of resource plugins", "a resource plugin", pluginName)
 }
 
 // ResourcePluginVersions lists the versions of a plugin, highest first. A
@@ -281,11 +275,7 @@ func (c *Client) ResourcePluginVersions(ctx context.Context, name string) ([]Res
 		return nil, err
 	}
 	cl, _ := c.newCall(http.MethodGet, path+"/versions", nil, nil)
-	var out []ResourcePlugin
-	if err := c.api.Do(ctx, cl, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return doList(ctx, c, cl, "a list of resource plugin versions", "a resource plugin", pluginName)
 }
 
 // DeleteResourcePlugin deletes one version of a plugin; version "" means

@@ -248,3 +248,89 @@ func TestWaitSandboxGone(t *testing.T) {
 		})
 	}
 }
+
+// A 200 with a body that is not what the operation returns is an error
+// naming the operation, not a zero plugin or sandbox.
+func TestResponsesOfTheWrongShapeAreRefused(t *testing.T) {
+	ops := []struct {
+		name, what string
+		call       func(*Client) error
+	}{
+		{"GET /orgs/my-org/resource-plugins/p", "a resource plugin", func(c *Client) error {
+			_, err := c.GetResourcePlugin(context.Background(), "p", "")
+			return err
+		}},
+		{"GET /orgs/my-org/sandboxes/sb", "a sandbox", func(c *Client) error {
+			_, err := c.GetSandbox(context.Background(), "sb")
+			return err
+		}},
+		{"PUT /orgs/my-org/sandboxes/sb", "a sandbox", func(c *Client) error {
+			_, err := c.PutSandbox(context.Background(), Sandbox{Name: "sb", Spec: SandboxSpec{Cluster: "c"}})
+			return err
+		}},
+	}
+	bodies := []struct{ body, problem string }{
+		{"", "empty body"},
+		{"{}", "an object without a name"},
+		{"[]", "a JSON array"},
+		{"null", "a JSON null"},
+		{`"p"`, "a JSON string"},
+		{`{"items":[{"name":"p"}]}`, "an object without a name"},
+		{`{"name":{"bare":"p"}}`, "json: cannot unmarshal object"},
+		{"<html>OK</html>", "not JSON: invalid character '<'"},
+	}
+	for _, op := range ops {
+		for _, b := range bodies {
+			t.Run(op.name+" "+b.body, func(t *testing.T) {
+				rec := record(apitest.Reply(200, b.body))
+				err := op.call(newTestClient(t, rec, nil))
+				want := "signadot API: " + op.name + ": the 200 response is not " + op.what + " (" + b.problem
+				if err == nil || !strings.HasPrefix(err.Error(), want) {
+					t.Fatalf("error = %v\nwant it to start with %q", err, want)
+				}
+				if IsNotFound(err) {
+					t.Error("a malformed 200 reads as not found, so Terraform would forget the resource")
+				}
+				if n := len(rec.requests()); n != 1 {
+					t.Errorf("%d requests; a malformed 200 is not retried", n)
+				}
+			})
+		}
+	}
+}
+
+func TestListResponsesOfTheWrongShapeAreRefused(t *testing.T) {
+	list := func(c *Client) ([]ResourcePlugin, error) { return c.ListResourcePlugins(context.Background(), false) }
+	versions := func(c *Client) ([]ResourcePlugin, error) { return c.ResourcePluginVersions(context.Background(), "p") }
+	for _, tt := range []struct {
+		name    string
+		call    func(*Client) ([]ResourcePlugin, error)
+		body    string
+		wantErr string // "" means accepted
+		want    int
+	}{
+		{"list", list, `[{"name":"a"},{"name":"b@1.0.0"}]`, "", 2},
+		{"empty list", list, `[]`, "", 0},
+		{"null is an empty list", versions, `null`, "", 0},
+		{"empty body", list, ``,
+			"signadot API: GET /orgs/my-org/resource-plugins: the 200 response is not a list of resource plugins (empty body)", 0},
+		{"object", versions, `{"name":"p"}`,
+			"signadot API: GET /orgs/my-org/resource-plugins/p/versions: the 200 response is not a list of resource plugin versions (a JSON object)", 0},
+		{"nameless item", list, `[{"name":"a"},{}]`,
+			"the 200 response is not a list of resource plugins (item 1 is not a resource plugin: an object without a name)", 0},
+		{"item of the wrong type", versions, `["p@1.0.0"]`, "(item 0 is not a resource plugin: a JSON string)", 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.call(newTestClient(t, apitest.Reply(200, tt.body), nil))
+			if tt.wantErr == "" {
+				if err != nil || len(got) != tt.want {
+					t.Fatalf("got %d plugins, %v; want %d", len(got), err, tt.want)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("error = %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+}

@@ -45,12 +45,10 @@ func (c *Client) PutSandbox(ctx context.Context, s Sandbox) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out Sandbox
-	if err := c.api.Do(ctx, cl, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doObject(ctx, c, cl, "a sandbox", sandboxName)
 }
+
+func sandboxName(s *Sandbox) string { return s.Name }
 
 // GetSandbox reads a sandbox; a missing one satisfies IsNotFound.
 func (c *Client) GetSandbox(ctx context.Context, name string) (*Sandbox, error) {
@@ -59,11 +57,7 @@ func (c *Client) GetSandbox(ctx context.Context, name string) (*Sandbox, error) 
 		return nil, err
 	}
 	cl, _ := c.newCall(http.MethodGet, path, nil, nil)
-	var out Sandbox
-	if err := c.api.Do(ctx, cl, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doObject(ctx, c, cl, "a sandbox", sandboxName)
 }
 
 // DeleteSandbox starts deleting a sandbox: its resources' delete steps run

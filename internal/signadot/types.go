@@ -6,6 +6,16 @@ package signadot
 // null for them. Nested objects the go-sdk sends only when set are values
 // tagged omitzero here, so callers need no pointers for them.
 
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/apiclient"
+)
+
 // ResourcePlugin is a published version of a resource plugin.
 type ResourcePlugin struct {
 	// Name is "bare[@semver]"; a bare name is version 0.0.0, and responses
@@ -203,4 +213,103 @@ type SandboxEndpoint struct {
 	URL         string `json:"url,omitempty"`
 	BaselineURL string `json:"baselineUrl,omitempty"`
 	RouteType   string `json:"routeType,omitempty"`
+}
+
+// A 200 whose body is not what the operation returns (empty, null, a list
+// where an object belongs, an object without a name) would otherwise
+// decode into a zero value, and a caller would take it for a plugin or
+// sandbox with no spec. The decoders below refuse it instead, naming the
+// operation. A name is the one field every plugin and sandbox has.
+
+// doObject runs cl and decodes its body into a T, which must be a JSON
+// object with a non-empty name; what ("a resource plugin") names T in
+// errors.
+func doObject[T any](ctx context.Context, c *Client, cl apiclient.Call, what string, name func(*T) string) (*T, error) {
+	raw, err := c.doRaw(ctx, cl, what)
+	if err != nil {
+		return nil, err
+	}
+	out := new(T)
+	if problem := decodeNamed(raw, out, name); problem != "" {
+		return nil, notA(cl, what, problem)
+	}
+	return out, nil
+}
+
+// doList runs cl and decodes its body into a list of T, each as doObject
+// requires. null is an empty list, as a Go server encodes one.
+func doList[T any](ctx context.Context, c *Client, cl apiclient.Call, what, itemWhat string, name func(*T) string) ([]T, error) {
+	raw, err := c.doRaw(ctx, cl, what)
+	if err != nil {
+		return nil, err
+	}
+	var items []json.RawMessage
+	if kind := jsonKind(raw); kind != "array" && kind != "null" {
+		return nil, notA(cl, what, "a JSON "+kind)
+	}
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, notA(cl, what, err.Error())
+	}
+	out := make([]T, len(items))
+	for i, item := range items {
+		if problem := decodeNamed(item, &out[i], name); problem != "" {
+			return nil, notA(cl, what, fmt.Sprintf("item %d is not %s: %s", i, itemWhat, problem))
+		}
+	}
+	return out, nil
+}
+
+// doRaw runs cl and returns its body, which is valid JSON.
+func (c *Client) doRaw(ctx context.Context, cl apiclient.Call, what string) (json.RawMessage, error) {
+	var raw json.RawMessage
+	err := c.api.Do(ctx, cl, &raw)
+	var syntax *json.SyntaxError
+	switch {
+	case errors.As(err, &syntax) && syntax.Offset == 0:
+		return nil, notA(cl, what, "empty body")
+	case errors.As(err, &syntax):
+		return nil, notA(cl, what, "not JSON: "+syntax.Error())
+	}
+	return raw, err
+}
+
+// decodeNamed decodes raw into out and says what is wrong with it ("" if
+// nothing).
+func decodeNamed[T any](raw json.RawMessage, out *T, name func(*T) string) string {
+	if kind := jsonKind(raw); kind != "object" {
+		return "a JSON " + kind
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return err.Error()
+	}
+	if name(out) == "" {
+		return "an object without a name"
+	}
+	return ""
+}
+
+// jsonKind is the type of a valid JSON value: object, array, string,
+// number, boolean or null.
+func jsonKind(raw json.RawMessage) string {
+	b := bytes.TrimLeft(raw, " \t\r\n")
+	if len(b) == 0 {
+		return "null"
+	}
+	switch b[0] {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+func notA(cl apiclient.Call, what, problem string) error {
+	return fmt.Errorf("signadot API: %s %s: the 200 response is not %s (%s)", cl.Method, cl.Path, what, problem)
 }

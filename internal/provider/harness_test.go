@@ -27,45 +27,59 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if err := prepareTerraformCLI(); err != nil {
-		fmt.Fprintln(os.Stderr, "test setup:", err)
-		os.Exit(1)
-	}
+	cleanup, err := prepareTerraformCLI()
+	cliErr = err
 	code := m.Run()
+	cleanup()
 	stopSharedPostgres()
 	os.Exit(code)
+}
+
+// cliErr says why no Terraform CLI is available; the tests that need one
+// skip with it, the others (model, schema, settings) still run.
+var cliErr error
+
+// requireCLI skips t when there is no Terraform CLI to drive.
+func requireCLI(t *testing.T) {
+	t.Helper()
+	if cliErr != nil {
+		t.Skip(cliErr.Error())
+	}
 }
 
 // prepareTerraformCLI makes terraform-plugin-testing use a local binary and
 // a CLI config that exists: a missing TF_CLI_CONFIG_FILE makes some CLIs
 // print a warning that breaks the version check, and nothing may be
 // downloaded.
-func prepareTerraformCLI() error {
+// It returns a cleanup that removes what it wrote.
+func prepareTerraformCLI() (cleanup func(), err error) {
+	cleanup = func() {}
 	if f := os.Getenv("TF_CLI_CONFIG_FILE"); f == "" || !fileExists(f) {
 		dir, err := os.MkdirTemp("", "xata-tfcli-")
 		if err != nil {
-			return err
+			return cleanup, err
 		}
+		cleanup = func() { _ = os.RemoveAll(dir) }
 		cfg := filepath.Join(dir, "terraformrc")
 		if err := os.WriteFile(cfg, []byte("# written by the provider tests\n"), 0o600); err != nil {
-			return err
+			return cleanup, err
 		}
 		os.Setenv("TF_CLI_CONFIG_FILE", cfg)
 	}
 	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
 		if !fileExists(p) {
-			return fmt.Errorf("TF_ACC_TERRAFORM_PATH=%s does not exist", p)
+			return cleanup, fmt.Errorf("TF_ACC_TERRAFORM_PATH=%s does not exist", p)
 		}
-		return nil
+		return cleanup, nil
 	}
 	// Unit tests of plan-time validation run the CLI too, TF_ACC or not.
 	for _, name := range []string{"terraform", "tofu"} {
 		if p, err := exec.LookPath(name); err == nil {
 			os.Setenv("TF_ACC_TERRAFORM_PATH", p)
-			return nil
+			return cleanup, nil
 		}
 	}
-	return fmt.Errorf("no terraform or tofu binary was found, and tests never download one; run `make test`, " +
+	return cleanup, fmt.Errorf("no terraform or tofu binary was found, and tests never download one; run `make test`, " +
 		"which installs one, or set TF_ACC_TERRAFORM_PATH")
 }
 
@@ -151,11 +165,15 @@ provider "xata" {
 
 // factories serves the provider in-process, with the waiter's polling
 // shortened to the emulator's timescale.
-func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
-	return testFactories()
+func (e *testEnv) factories(t *testing.T) map[string]func() (tfprotov6.ProviderServer, error) {
+	return testFactories(t)
 }
 
-func testFactories() map[string]func() (tfprotov6.ProviderServer, error) {
+// testFactories serves the provider in-process; a test that asks for them
+// drives a Terraform CLI, so it skips when there is none.
+func testFactories(t *testing.T) map[string]func() (tfprotov6.ProviderServer, error) {
+	t.Helper()
+	requireCLI(t)
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"xata": providerserver.NewProtocol6WithError(&xataProvider{
 			version: "test",

@@ -55,15 +55,19 @@ func (e *branchCredentialsEphemeralResource) Schema(_ context.Context, _ ephemer
 			"provider, such as a PostgreSQL provider, without putting the password in state.",
 		Attributes: map[string]schema.Attribute{
 			"branch_id": schema.StringAttribute{
-				MarkdownDescription: "Branch id. Exactly one of `branch_id` and `branch_name` is required.",
+				MarkdownDescription: "Branch id. Exactly one of `branch_id` and `branch_name` is required. For a branch " +
+					"managed in the same configuration, pass `xata_branch.<name>.id`: it is unknown until the branch " +
+					"exists, so Terraform opens this resource only after creating the branch (a name is known at plan " +
+					"time, so `branch_name` would be read before the branch exists).",
 				Optional:            true,
 				Computed:            true,
-				Validators:          []validator.String{stringvalidator.RegexMatches(branchIDPattern, "must be a Xata branch id; to name the branch, use branch_name")},
+				Validators:          []validator.String{stringvalidator.RegexMatches(xata.BranchIDPattern, "must be a Xata branch id; to name the branch, use branch_name")},
 			},
 			"branch_name": schema.StringAttribute{
-				MarkdownDescription: "Exact branch name (case-sensitive). Exactly one of `branch_id` and `branch_name` is required.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				MarkdownDescription: "Exact branch name (case-sensitive) of an existing branch, such as `main`. Exactly one " +
+					"of `branch_id` and `branch_name` is required.",
+				Optional:   true,
+				Validators: branchNameValidators(),
 			},
 			"organization_id": schema.StringAttribute{
 				MarkdownDescription: "Organization of the branch. Defaults to the provider's `organization_id`.",
@@ -128,26 +132,18 @@ func (e *branchCredentialsEphemeralResource) Open(ctx context.Context, req ephem
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id := m.BranchID.ValueString()
-	if id == "" {
-		b, err := client.FindBranchByName(ctx, org, project, m.BranchName.ValueString())
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("branch_name"), "Xata Branch For Credentials Not Found",
-				fmt.Sprintf("No branch named %q was found in project %s. Names are case-sensitive; check it with "+
-					"`xata branch list`.\n\n%s", m.BranchName.ValueString(), project, err))
-			return
-		}
-		id = b.ID
+	ref, attr := xata.BranchRef{ID: m.BranchID.ValueString()}, path.Root("branch_id")
+	if ref.ID == "" {
+		ref, attr = xata.BranchRef{Name: m.BranchName.ValueString()}, path.Root("branch_name")
 	}
-	b, err := client.GetBranch(ctx, org, project, id)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("branch_id"), "Xata Branch For Credentials Lookup Failed",
-			fmt.Sprintf("Reading branch %s in project %s failed; check the id and the API key.\n\n%s", id, project, err))
+	found, diags := lookupBranch(ctx, client, "Xata Branch Credentials", attr, org, project, ref, true)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	creds, err := client.GetBranchCredentials(ctx, org, project, id)
-	if err != nil {
-		detail := "the branch may still be starting, or the API key lacks the credentials:read scope"
+	b, creds, id := found.Branch, found.Credentials, found.Branch.ID
+	if err := found.CredentialsErr; err != nil {
+		detail := "the API key may lack the credentials:read scope"
 		if xata.IsNotFound(err) {
 			detail = "the branch has no credentials yet; it may still be starting, or a rotation is in progress"
 		}

@@ -18,7 +18,7 @@ import (
 func TestAccBranchCredentialsEphemeralResource(t *testing.T) {
 	env := newTestEnv(t, false)
 	t.Parallel()
-	factories := env.factories()
+	factories := env.factories(t)
 	factories["echo"] = echoprovider.NewProviderServer()
 	// The echo resource records the data when it is created, so each step
 	// uses a resource of its own.
@@ -75,7 +75,7 @@ ephemeral "xata_branch_credentials" "main" {
 func TestAccBranchCredentialsEphemeralResource_notFound(t *testing.T) {
 	env := newTestEnv(t, false)
 	t.Parallel()
-	factories := env.factories()
+	factories := env.factories(t)
 	factories["echo"] = echoprovider.NewProviderServer()
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
@@ -91,7 +91,7 @@ provider "echo" {
 
 resource "echo" "creds" {}
 `,
-			ExpectError: regexp.MustCompile(`(?s)Xata Branch For Credentials Not Found.*"no-such-branch"`),
+			ExpectError: regexp.MustCompile(`(?s)Xata Branch Credentials: Branch Not Found.*"no-such-branch"`),
 		}},
 	})
 }

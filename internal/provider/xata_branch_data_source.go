@@ -132,28 +132,20 @@ func (d *branchDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 		return
 	}
 
-	id := m.ID.ValueString()
-	if id == "" {
-		found, err := client.FindBranchByName(ctx, org, project, m.Name.ValueString())
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("name"), "Xata Branch Not Found By Name",
-				fmt.Sprintf("No branch named %q was found in project %s. Names are case-sensitive; check it with "+
-					"`xata branch list`.\n\n%s", m.Name.ValueString(), project, err))
-			return
-		}
-		id = found.ID
+	ref, attr := xata.BranchRef{ID: m.ID.ValueString()}, path.Root("id")
+	if ref.ID == "" {
+		ref, attr = xata.BranchRef{Name: m.Name.ValueString()}, path.Root("name")
 	}
-	b, err := client.GetBranch(ctx, org, project, id)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("id"), "Xata Branch Lookup Failed",
-			fmt.Sprintf("Reading branch %s in project %s failed; check the id and the API key.\n\n%s", id, project, err))
+	found, diags := lookupBranch(ctx, client, "Xata Branch Data Source", attr, org, project, ref, true)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	creds, err := client.GetBranchCredentials(ctx, org, project, id)
-	if err != nil {
+	b, creds := found.Branch, found.Credentials
+	if err := found.CredentialsErr; err != nil {
 		resp.Diagnostics.AddError("Xata Branch Credentials Read Failed",
 			fmt.Sprintf("Reading the credentials of branch %s failed; the branch may still be starting, or the "+
-				"API key lacks the credentials:read scope.\n\n%s", id, err))
+				"API key lacks the credentials:read scope.\n\n%s", b.ID, err))
 		return
 	}
 	conn, err := connectionString(b, creds, "")

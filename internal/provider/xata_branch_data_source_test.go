@@ -17,7 +17,7 @@ func TestAccBranchDataSource(t *testing.T) {
 	env := newTestEnv(t, false)
 	t.Parallel()
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories(),
+		ProtoV6ProviderFactories: env.factories(t),
 		CheckDestroy:             env.checkNoBranches(),
 		Steps: []resource.TestStep{
 			{
@@ -45,7 +45,7 @@ data "xata_branch" "missing" {
   name = "Main"
 }
 `,
-				ExpectError: regexp.MustCompile(`(?s)Xata Branch Not Found By Name.*"Main"`),
+				ExpectError: regexp.MustCompile(`(?s)Xata Branch Data Source: Branch Not Found.*"Main"`),
 			},
 		},
 	})
@@ -59,7 +59,7 @@ func TestAccBranchDataSource_needsOneOfIDAndName(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testFactories(),
+				ProtoV6ProviderFactories: testFactories(t),
 				Steps: []resource.TestStep{{
 					Config: `
 provider "xata" {

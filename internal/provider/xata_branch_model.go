@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
@@ -57,6 +59,27 @@ var scaleToZeroAttrTypes = map[string]attr.Type{
 type scaleToZeroModel struct {
 	Enabled                 types.Bool  `tfsdk:"enabled"`
 	InactivityPeriodMinutes types.Int64 `tfsdk:"inactivity_period_minutes"`
+}
+
+// nullUnknowns turns every unknown in a model into null, so that a partial
+// state saved before an error holds no unknown values. It walks the
+// struct, so a new attribute cannot be forgotten.
+func nullUnknowns(ctx context.Context, m branchModel) branchModel {
+	v := reflect.ValueOf(&m).Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		val, ok := f.Interface().(attr.Value)
+		if !ok || !val.IsUnknown() {
+			continue
+		}
+		typ := val.Type(ctx)
+		null, err := typ.ValueFromTerraform(ctx, tftypes.NewValue(typ.TerraformType(ctx), nil))
+		if err != nil {
+			panic(fmt.Sprintf("null of %s: %v", typ, err)) // every framework type has a null
+		}
+		f.Set(reflect.ValueOf(null))
+	}
+	return m
 }
 
 // known reports whether a value is set and known, i.e. usable as input.

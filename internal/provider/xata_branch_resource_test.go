@@ -49,7 +49,7 @@ func TestAccBranchResource_lifecycle(t *testing.T) {
 	replaced := statecheck.CompareValue(compare.ValuesDiffer())
 
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories(),
+		ProtoV6ProviderFactories: env.factories(t),
 		CheckDestroy:             env.checkNoBranches(),
 		Steps: []resource.TestStep{
 			{
@@ -244,7 +244,7 @@ func TestAccBranchResource_drift(t *testing.T) {
 	var id string
 
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories(),
+		ProtoV6ProviderFactories: env.factories(t),
 		CheckDestroy:             env.checkNoBranches(),
 		Steps: []resource.TestStep{
 			{
@@ -277,7 +277,7 @@ func TestAccBranchResource_hibernatedIsNotDrift(t *testing.T) {
 	var id string
 
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories(),
+		ProtoV6ProviderFactories: env.factories(t),
 		CheckDestroy:             env.checkNoBranches(),
 		Steps: []resource.TestStep{
 			{
@@ -328,7 +328,7 @@ resource "xata_branch" "main" {
 }
 `
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories(),
+		ProtoV6ProviderFactories: env.factories(t),
 		CheckDestroy: func(s *terraform.State) error {
 			if n := env.emu.CreatedCount(env.emu.ProjectID()); n != 2 {
 				return fmt.Errorf("expected exactly 2 branches created (the timed-out one and its replacement), got %d", n)
@@ -390,7 +390,7 @@ resource "xata_branch" "many" {
 }
 `
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories(),
+		ProtoV6ProviderFactories: env.factories(t),
 		CheckDestroy: func(s *terraform.State) error {
 			if n := env.emu.CreatedCount(env.emu.ProjectID()); n != 20 {
 				return fmt.Errorf("expected exactly 20 branches created, got %d", n)
@@ -436,7 +436,7 @@ resource "xata_branch" "main" {
 `, gib)
 	}
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories(),
+		ProtoV6ProviderFactories: env.factories(t),
 		CheckDestroy:             env.checkNoBranches(),
 		Steps: []resource.TestStep{
 			{
@@ -482,11 +482,40 @@ provider "xata" {
   instance_type = "xata.micro"
   image         = "postgres:17.9"
 }`, `(?s)Xata Root Branch Missing region.*needs region`},
-		{"child with region", provider + `resource "xata_branch" "b" {
+		{"name with a slash", provider + `resource "xata_branch" "b" {
+  name        = "pr/1"
+  parent_name = "main"
+}`, `(?s)name.*must not contain '/' or control characters`},
+		{"name with NUL", provider + `resource "xata_branch" "b" {
+  name        = "pr\u0000x"
+  parent_name = "main"
+}`, `(?s)name.*must not contain '/' or control characters`},
+		{"name with a newline", provider + `resource "xata_branch" "b" {
+  name        = "pr\nx"
+  parent_name = "main"
+}`, `(?s)name.*must not contain '/' or control characters`},
+		{"name too long", provider + `resource "xata_branch" "b" {
+  name        = "` + strings.Repeat("n", 256) + `"
+  parent_name = "main"
+}`, `(?s)name.*length must be between 1 and 255`},
+		{"parent name with a slash", provider + `resource "xata_branch" "b" {
+  name        = "b"
+  parent_name = "a/b"
+}`, `(?s)parent_name.*must not contain '/'`},
+		{"zero timeout", provider + `resource "xata_branch" "b" {
   name        = "b"
   parent_name = "main"
-  region      = "eu-central-1"
-}`, `(?s)Xata Child Branch Cannot Set Region.*inherits its parent's region`},
+  timeouts {
+    create = "0s"
+  }
+}`, `(?s)Xata Branch Timeout Not Positive.*timeouts.create is "0s"`},
+		{"negative timeout", provider + `resource "xata_branch" "b" {
+  name        = "b"
+  parent_name = "main"
+  timeouts {
+    read = "-5m"
+  }
+}`, `(?s)Xata Branch Timeout Not Positive.*timeouts.read is "-5m"`},
 		{"description pattern", provider + `resource "xata_branch" "b" {
   name        = "b"
   parent_name = "main"
@@ -543,7 +572,7 @@ resource "xata_branch" "b" {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testFactories(),
+				ProtoV6ProviderFactories: testFactories(t),
 				Steps: []resource.TestStep{{
 					Config:      tc.config,
 					PlanOnly:    true,
@@ -560,7 +589,7 @@ func TestAccBranchResource_parentNotFound(t *testing.T) {
 	env := newTestEnv(t, false)
 	t.Parallel()
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories(),
+		ProtoV6ProviderFactories: env.factories(t),
 		CheckDestroy:             env.checkNoBranches(),
 		Steps: []resource.TestStep{{
 			Config: env.providerBlock() + `
@@ -568,7 +597,7 @@ resource "xata_branch" "b" {
   name        = "sb-x"
   parent_name = "no-such-branch"
 }`,
-			ExpectError: regexp.MustCompile(`(?s)Xata Parent Branch Not Found.*"no-such-branch"`),
+			ExpectError: regexp.MustCompile(`(?s)Xata Parent Branch: Branch Not Found.*"no-such-branch"`),
 		}},
 	})
 	if n := env.emu.CreatedCount(env.emu.ProjectID()); n != 0 {
@@ -586,7 +615,7 @@ func TestAccBranchResource_realXata(t *testing.T) {
 	}
 	name := fmt.Sprintf("tf-acc-%d", time.Now().Unix())
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testFactories(),
+		ProtoV6ProviderFactories: testFactories(t),
 		Steps: []resource.TestStep{{
 			Config: fmt.Sprintf(`
 provider "xata" {
@@ -641,7 +670,7 @@ provider "xata" {
 	var password string
 
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories(),
+		ProtoV6ProviderFactories: env.factories(t),
 		CheckDestroy:             env.checkNoBranches(),
 		Steps: []resource.TestStep{{
 			Config: providerBlock + rootBranchHCL,
@@ -698,7 +727,7 @@ resource "xata_branch" "sb" {
 `, parent, adopt)
 	}
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: env.factories(),
+		ProtoV6ProviderFactories: env.factories(t),
 		CheckDestroy: func(s *terraform.State) error {
 			if n := env.emu.CreatedCount(project); n != 3 {
 				return fmt.Errorf("expected the 3 branches made by the test and no other, %d were created", n)

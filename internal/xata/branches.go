@@ -69,28 +69,6 @@ func (c *Client) GetBranch(ctx context.Context, orgID, projectID, branchID strin
 	return &out, nil
 }
 
-// FindBranchByName resolves a name through the list, as the API has no
-// lookup by name. Names are case-sensitive and unique among live branches.
-// A missing branch is a 404 *APIError, so IsNotFound works on it.
-func (c *Client) FindBranchByName(ctx context.Context, orgID, projectID, name string) (*BranchListMetadata, error) {
-	branches, err := c.ListBranches(ctx, orgID, projectID)
-	if err != nil {
-		return nil, err
-	}
-	for i := range branches {
-		if branches[i].Name == name {
-			return &branches[i], nil
-		}
-	}
-	p, _ := projectPath(orgID, projectID) // validated by ListBranches
-	return nil, &APIError{
-		StatusCode: http.StatusNotFound,
-		Message:    fmt.Sprintf("no branch named %q in project %s", name, projectID),
-		Method:     http.MethodGet,
-		Path:       p + "/branches",
-	}
-}
-
 // CreateBranch creates a branch. Creation is asynchronous server-side; the
 // result's status must be polled with GetBranch.
 //

@@ -37,8 +37,12 @@ func (e *APIError) Error() string {
 	return s
 }
 
-// IsNotFound reports whether err is, or wraps, a 404 APIError.
-func IsNotFound(err error) bool { return statusOf(err) == http.StatusNotFound }
+// IsNotFound reports whether err says the thing asked for does not exist:
+// a 404 APIError, or a *BranchNotFoundError from a lookup by name.
+func IsNotFound(err error) bool {
+	var nf *BranchNotFoundError
+	return statusOf(err) == http.StatusNotFound || errors.As(err, &nf)
+}
 
 // IsConflict reports whether err is, or wraps, a 409 APIError.
 func IsConflict(err error) bool { return statusOf(err) == http.StatusConflict }

@@ -3,6 +3,7 @@ package xata
 import (
 	"context"
 	"net/http"
+	"net/url"
 
 	"github.com/sandboxdb/terraform-provider-xata/internal/apiclient"
 )
@@ -44,4 +45,18 @@ func (c *Client) ListRegions(ctx context.Context, orgID string) ([]Region, error
 		return nil, err
 	}
 	return out.Regions, nil
+}
+
+// ListInstanceTypes returns the instance types offered in a region.
+func (c *Client) ListInstanceTypes(ctx context.Context, orgID, region string) ([]InstanceType, error) {
+	p, err := orgPath(orgID)
+	if err != nil {
+		return nil, err
+	}
+	var out InstanceTypeList
+	cl := apiclient.Call{Method: http.MethodGet, Path: p + "/instanceTypes", Query: url.Values{"region": {region}}}
+	if err := c.api.Do(ctx, cl, &out); err != nil {
+		return nil, err
+	}
+	return out.InstanceTypes, nil
 }

@@ -174,6 +174,17 @@ type Region struct {
 	Provider       string  `json:"provider,omitempty"`
 }
 
+// InstanceType is one entry of GET /organizations/{org}/instanceTypes.
+type InstanceType struct {
+	Name   string `json:"name"`
+	Region string `json:"region,omitempty"`
+}
+
+// InstanceTypeList is the body of GET /organizations/{org}/instanceTypes.
+type InstanceTypeList struct {
+	InstanceTypes []InstanceType `json:"instanceTypes"`
+}
+
 // BranchList is the body of GET …/branches.
 type BranchList struct {
 	Branches []BranchListMetadata `json:"branches"`

@@ -14,17 +14,67 @@ const (
 	TargetHealthy WaitTarget = iota
 	// TargetHibernated waits for a requested hibernation to take effect.
 	TargetHibernated
+	// TargetSettled waits for a change to an existing branch to finish:
+	// healthy, or hibernated (a hibernated branch takes configuration
+	// changes without waking, so it never turns healthy on its own).
+	TargetSettled
 )
 
-// WaitOptions tune WaitForBranch. Zero fields take the defaults.
+func (t WaitTarget) String() string {
+	switch t {
+	case TargetHibernated:
+		return "hibernated"
+	case TargetSettled:
+		return "healthy or hibernated"
+	default:
+		return "healthy"
+	}
+}
+
+// Clock is the time source of the waiters, so that tests run them on a
+// fake clock instead of asserting on wall-clock time.
+type Clock interface {
+	Now() time.Time
+	// Sleep waits for d, or returns ctx's error when ctx ends first.
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// overshootDivisor bounds how late readiness is noticed: the gap between
+// two polls is at most 1/8 (12.5 %) of the time waited so far, so a branch
+// ready after t is seen by t·1.125 (or t + MinInterval, for short waits).
+const overshootDivisor = 8
+
+// WaitOptions tune WaitForBranch and WaitForCredentials. Zero fields take
+// the defaults.
 type WaitOptions struct {
-	// MinInterval is the first poll delay; it doubles up to MaxInterval.
+	// MinInterval is the shortest gap between polls (default 250ms).
 	MinInterval time.Duration
+	// MaxInterval is the longest gap between polls (default 5s).
 	MaxInterval time.Duration
 	// FaultGrace is how long STATUS_TYPE_FAULT may persist before the wait
 	// fails: the API maps every CNPG phase it does not know to FAULT, so a
 	// short FAULT during provisioning is not yet a failure.
 	FaultGrace time.Duration
+	// CredentialsGrace bounds how long a healthy branch's credentials may
+	// still answer 404: the operator writes the secret after the cluster.
+	CredentialsGrace time.Duration
+	// Clock defaults to the wall clock.
+	Clock Clock
 	// OnPoll, when set, sees every status read (for logging).
 	OnPoll func(b *BranchMetadata)
 }
@@ -39,14 +89,28 @@ func (o WaitOptions) withDefaults() WaitOptions {
 	if o.FaultGrace <= 0 {
 		o.FaultGrace = 2 * time.Minute
 	}
+	if o.CredentialsGrace <= 0 {
+		o.CredentialsGrace = 60 * time.Second
+	}
+	if o.Clock == nil {
+		o.Clock = realClock{}
+	}
 	return o
+}
+
+// PollInterval is the gap before the next poll once waited has passed
+// since the wait began: 12.5 % of waited, within [MinInterval, MaxInterval].
+func (o WaitOptions) PollInterval(waited time.Duration) time.Duration {
+	o = o.withDefaults()
+	return min(max(o.MinInterval, waited/overshootDivisor), o.MaxInterval)
 }
 
 // WaitForBranch polls the branch until it reaches target, the context ends,
 // or a FAULT outlasts the grace period. It returns the last branch read.
 func (c *Client) WaitForBranch(ctx context.Context, orgID, projectID, branchID string, target WaitTarget, opts WaitOptions) (*BranchMetadata, error) {
 	opts = opts.withDefaults()
-	interval := opts.MinInterval
+	clock := opts.Clock
+	start := clock.Now()
 	var (
 		last        *BranchMetadata
 		seenHealthy bool
@@ -56,22 +120,23 @@ func (c *Client) WaitForBranch(ctx context.Context, orgID, projectID, branchID s
 		b, err := c.GetBranch(ctx, orgID, projectID, branchID)
 		if err != nil {
 			if ctx.Err() != nil {
-				return last, waitTimeoutError(ctx, branchID, last)
+				return last, waitTimeoutError(ctx, branchID, target, last)
 			}
-			return last, fmt.Errorf("reading branch %s while waiting for it: %w", branchID, err)
+			return last, fmt.Errorf("reading branch %s while waiting for it to be %s: %w", branchID, target, err)
 		}
 		last = b
 		if opts.OnPoll != nil {
 			opts.OnPoll(b)
 		}
+		now := clock.Now()
 		if b.Status.StatusType == StatusHealthy {
 			seenHealthy = true
 		}
 		if b.Status.StatusType == StatusFault {
 			if faultSince.IsZero() {
-				faultSince = time.Now()
+				faultSince = now
 			}
-			if time.Since(faultSince) >= opts.FaultGrace {
+			if now.Sub(faultSince) >= opts.FaultGrace {
 				return b, fmt.Errorf("branch %s is in STATUS_TYPE_FAULT (%q) for over %s; the server says it needs intervention",
 					branchID, b.Status.Status, opts.FaultGrace)
 			}
@@ -81,15 +146,34 @@ func (c *Client) WaitForBranch(ctx context.Context, orgID, projectID, branchID s
 		if BranchReached(b, target, seenHealthy) {
 			return b, nil
 		}
-
-		t := time.NewTimer(interval)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return last, waitTimeoutError(ctx, branchID, last)
-		case <-t.C:
+		if err := clock.Sleep(ctx, opts.PollInterval(now.Sub(start))); err != nil {
+			return last, waitTimeoutError(ctx, branchID, target, last)
 		}
-		interval = min(interval*2, opts.MaxInterval)
+	}
+}
+
+// WaitForCredentials reads the branch's credentials, waiting out the short
+// window (CredentialsGrace) in which a healthy branch still has none.
+// Errors other than 404 end the wait at once.
+func (c *Client) WaitForCredentials(ctx context.Context, orgID, projectID, branchID string, opts WaitOptions) (*BranchCredentials, error) {
+	opts = opts.withDefaults()
+	clock := opts.Clock
+	start := clock.Now()
+	for {
+		creds, err := c.GetBranchCredentials(ctx, orgID, projectID, branchID)
+		waited := clock.Now().Sub(start)
+		if err == nil || !IsNotFound(err) {
+			return creds, err
+		}
+		if waited >= opts.CredentialsGrace {
+			return nil, fmt.Errorf("the credentials of branch %s were still missing %s after it became healthy: %w",
+				branchID, opts.CredentialsGrace, err)
+		}
+		d := min(opts.PollInterval(waited), opts.CredentialsGrace-waited)
+		if serr := clock.Sleep(ctx, d); serr != nil {
+			return nil, fmt.Errorf("gave up waiting for the credentials of branch %s: %w; last answer: %w",
+				branchID, context.Cause(ctx), err)
+		}
 	}
 }
 
@@ -97,12 +181,14 @@ func (c *Client) WaitForBranch(ctx context.Context, orgID, projectID, branchID s
 // A branch that reports HIBERNATED with no instances right after creation
 // is the API's placeholder for a cluster that does not exist yet, so it
 // counts as hibernated only once the branch has been seen healthy or when
-// hibernation was asked for.
+// hibernation (or any settled state of an existing branch) was asked for.
 func BranchReached(b *BranchMetadata, target WaitTarget, seenHealthy bool) bool {
 	s := b.Status
 	switch target {
 	case TargetHibernated:
 		return s.StatusType == StatusHibernated
+	case TargetSettled:
+		return (s.StatusType == StatusHealthy && s.InstanceReadyCount >= 1) || s.StatusType == StatusHibernated
 	default:
 		if s.StatusType == StatusHealthy {
 			return s.InstanceReadyCount >= 1
@@ -112,11 +198,11 @@ func BranchReached(b *BranchMetadata, target WaitTarget, seenHealthy bool) bool 
 	}
 }
 
-func waitTimeoutError(ctx context.Context, branchID string, last *BranchMetadata) error {
+func waitTimeoutError(ctx context.Context, branchID string, target WaitTarget, last *BranchMetadata) error {
 	status := "no status read yet"
 	if last != nil {
 		status = fmt.Sprintf("%s (%q, %d of %d instances ready)", last.Status.StatusType, last.Status.Status,
 			last.Status.InstanceReadyCount, last.Status.InstanceCount)
 	}
-	return fmt.Errorf("gave up waiting for branch %s: %w; last status: %s", branchID, context.Cause(ctx), status)
+	return fmt.Errorf("gave up waiting for branch %s to be %s: %w; last status: %s", branchID, target, context.Cause(ctx), status)
 }

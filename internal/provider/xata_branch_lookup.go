@@ -1,0 +1,75 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
+)
+
+// defaultLookupTimeout bounds what has no timeouts block of its own: data
+// sources, ephemeral resources, plan-time lookups and import.
+const defaultLookupTimeout = 2 * time.Minute
+
+// lookupSite names where a lookup happens, so that each caller's
+// diagnostics have summaries of their own, e.g. "Xata Branch Data Source".
+type lookupSite string
+
+// lookupBranch finds a branch by id or name (and its credentials when
+// asked), the one path shared by the resource, the data source, the
+// ephemeral resource and import. Its errors say whether the branch is
+// missing, the key was refused, or the API could not be reached.
+func lookupBranch(ctx context.Context, client *xata.Client, site lookupSite, attr path.Path, org, project string, ref xata.BranchRef, withCredentials bool) (*xata.BranchWithCredentials, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	ctx, cancel := withDefaultDeadline(ctx, defaultLookupTimeout)
+	defer cancel()
+	found, err := client.LookupBranch(ctx, org, project, ref, withCredentials)
+	if err != nil {
+		diags.Append(lookupDiagnostic(site, attr, project, ref, err))
+		return nil, diags
+	}
+	return found, diags
+}
+
+// withDefaultDeadline bounds ctx by d unless it already has a deadline.
+func withDefaultDeadline(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, d)
+}
+
+// lookupDiagnostic classifies a failed lookup: "not found" only when the
+// API said so or the list lacked the name.
+func lookupDiagnostic(site lookupSite, attr path.Path, project string, ref xata.BranchRef, err error) diag.Diagnostic {
+	what := fmt.Sprintf("branch %q", ref.Name)
+	if ref.ID != "" {
+		what = "branch " + ref.ID
+	}
+	var ambiguous *xata.AmbiguousBranchError
+	switch status := xata.StatusOf(err); {
+	case errors.As(err, &ambiguous):
+		return diag.NewAttributeErrorDiagnostic(attr, string(site)+": Ambiguous Branch Reference",
+			fmt.Sprintf("%s. Import by the id of the branch you mean (%s or %s).\n\n%s",
+				ambiguous.Error(), ambiguous.ByID, ambiguous.ByNameID, err))
+	case xata.IsNotFound(err):
+		return diag.NewAttributeErrorDiagnostic(attr, string(site)+": Branch Not Found",
+			fmt.Sprintf("No %s exists in project %s. Names are case-sensitive; list the branches with "+
+				"`xata branch list`, and check organization_id and project_id.\n\n%s", what, project, err))
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return diag.NewAttributeErrorDiagnostic(attr, string(site)+": API Key Refused",
+			fmt.Sprintf("The Xata API refused the key while looking up %s (HTTP %d). Check XATA_API_KEY (or the "+
+				"provider's api_key): it must be valid and reach project %s with the branch:read scope.\n\n%s",
+				what, status, project, err))
+	default:
+		return diag.NewAttributeErrorDiagnostic(attr, string(site)+": Branch Lookup Failed",
+			fmt.Sprintf("Looking up %s in project %s failed; nothing was changed. Retry, and check base_url and "+
+				"the network.\n\n%s", what, project, err))
+	}
+}

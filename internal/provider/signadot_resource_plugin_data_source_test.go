@@ -40,7 +40,7 @@ data "signadot_resource_plugin" "pinned" {
 }
 `
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testFactories(),
+		ProtoV6ProviderFactories: testFactories(t),
 		CheckDestroy:             env.checkNoPlugins,
 		Steps: []resource.TestStep{
 			{

@@ -153,7 +153,7 @@ func TestAccResourcePlugin_tutorial(t *testing.T) {
 	addr := "signadot_resource_plugin.xata_branch"
 
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testFactories(),
+		ProtoV6ProviderFactories: testFactories(t),
 		CheckDestroy:             env.checkNoPlugins,
 		Steps: []resource.TestStep{
 			{
@@ -238,7 +238,7 @@ func TestAccResourcePlugin_versionBump(t *testing.T) {
 	t.Parallel()
 	addr := "signadot_resource_plugin.p"
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testFactories(),
+		ProtoV6ProviderFactories: testFactories(t),
 		CheckDestroy:             env.checkNoPlugins,
 		Steps: []resource.TestStep{
 			{
@@ -284,7 +284,7 @@ func TestAccResourcePlugin_deleteInUse(t *testing.T) {
 	ctx := context.Background()
 
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testFactories(),
+		ProtoV6ProviderFactories: testFactories(t),
 		CheckDestroy:             env.checkNoPlugins,
 		Steps: []resource.TestStep{
 			{
@@ -396,7 +396,7 @@ resource "signadot_resource_plugin" "p" {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testFactories(),
+				ProtoV6ProviderFactories: testFactories(t),
 				Steps: []resource.TestStep{{
 					Config:      tc.config,
 					PlanOnly:    true,
@@ -416,7 +416,7 @@ func TestAccResourcePlugin_realSignadot(t *testing.T) {
 	}
 	name := fmt.Sprintf("tf-acc-%d", time.Now().Unix())
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testFactories(),
+		ProtoV6ProviderFactories: testFactories(t),
 		Steps: []resource.TestStep{{
 			Config: fmt.Sprintf(`
 provider "xata" {

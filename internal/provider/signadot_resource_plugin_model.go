@@ -3,12 +3,15 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"sigs.k8s.io/yaml"
 
@@ -478,3 +481,83 @@ func validateOverlay(runner *runnerModel) []specProblem {
 	}
 	return problems
 }
+
+// ruleValidator applies stock validators and reports a failure of any of
+// them as one error of its own: the stock diagnostics ("Invalid Attribute
+// Value Match") name neither the Signadot rule nor the fix.
+type ruleValidator struct {
+	checks  []validator.String
+	summary string
+	detail  func(value string) string
+}
+
+func (r ruleValidator) Description(ctx context.Context) string {
+	parts := make([]string, len(r.checks))
+	for i, c := range r.checks {
+		parts[i] = c.Description(ctx)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (r ruleValidator) MarkdownDescription(ctx context.Context) string {
+	parts := make([]string, len(r.checks))
+	for i, c := range r.checks {
+		parts[i] = c.MarkdownDescription(ctx)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (r ruleValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	for _, c := range r.checks {
+		var out validator.StringResponse
+		c.ValidateString(ctx, req, &out)
+		if out.Diagnostics.HasError() {
+			resp.Diagnostics.AddAttributeError(req.Path, r.summary, r.detail(req.ConfigValue.ValueString()))
+			return
+		}
+	}
+}
+
+// maxStepPartName bounds step, input and output names as a DNS label is
+// bounded.
+const maxStepPartName = 63
+
+// stepPartNameRule is the rule for step, input and output names. Neither
+// the API spec nor the docs state one; this is the documented plugin-name
+// rule (which every documented and official example name follows, such as
+// gen-password, stepInput, connection-string) with a DNS label's length.
+// It keeps "<step>.<output>" output keys unambiguous and makes every input
+// name a valid environment variable once upper-cased with '-' as '_'.
+func stepPartNameRule(summary, kind, example, fix string) ruleValidator {
+	return ruleValidator{
+		checks: []validator.String{
+			stringvalidator.LengthBetween(1, maxStepPartName),
+			stringvalidator.RegexMatches(pluginNamePattern, "must start with a letter, contain only letters, digits and '-', and end with a letter or digit"),
+		},
+		summary: summary,
+		detail: func(v string) string {
+			return fmt.Sprintf("%s name %q is not allowed. %s names are 1 to %d letters, digits and '-', starting "+
+				"with a letter and ending with a letter or digit, such as %s. %s", kind, v, kind, maxStepPartName, example, fix)
+		},
+	}
+}
+
+var (
+	stepNameRule = stepPartNameRule("Invalid Signadot Plugin Step Name", "Step", "provision",
+		"Rename the step, and the value_from_step entries that name it.")
+	inputNameRule = stepPartNameRule("Invalid Signadot Plugin Input Name", "Input", "parent-branch",
+		"Rename the input; with value_from_sandbox, sandboxes pass it under the new name in their resource params.")
+	outputNameRule = stepPartNameRule("Invalid Signadot Plugin Output Name", "Output", "connection-string",
+		"Rename the output, and the value_from_step entries and sandbox outputKey values (<step>.<output>) that name it.")
+
+	// scriptRule refuses a script with nothing to run: the runner would
+	// start a pod that does nothing, and the step's outputs would be missing.
+	scriptRule = ruleValidator{
+		checks:  []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`\S`), "must not be empty")},
+		summary: "Empty Signadot Plugin Step Script",
+		detail: func(string) string {
+			return "The step's script is empty or only whitespace, so the step would run nothing. Write the commands " +
+				"the step runs, starting with a #! line such as #!/bin/bash."
+		},
+	}
+)

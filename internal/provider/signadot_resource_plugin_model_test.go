@@ -3,9 +3,15 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sandboxdb/terraform-provider-xata/internal/signadot"
@@ -162,5 +168,80 @@ func TestPluginRoundTrip(t *testing.T) {
 	}
 	if back.ID.ValueString() != "p@1.2.0" || back.Version.ValueString() != "1.2.0" {
 		t.Errorf("id %s version %s", back.ID, back.Version)
+	}
+}
+
+// stepStringAttr is the string attribute at create[*].<names...> of the
+// resource's schema, so tests exercise the validators the schema wires.
+func stepStringAttr(t *testing.T, names ...string) schema.StringAttribute {
+	t.Helper()
+	var resp resource.SchemaResponse
+	(&resourcePluginResource{}).Schema(context.Background(), resource.SchemaRequest{}, &resp)
+	attr := resp.Schema.Attributes["create"]
+	for _, n := range names {
+		attr = attr.(schema.ListNestedAttribute).NestedObject.Attributes[n]
+	}
+	return attr.(schema.StringAttribute)
+}
+
+// TestStepPartRules checks the naming and script rules one value at a
+// time: which values pass, and that a refusal is one error at the
+// attribute, with its own summary and a detail that states the rule.
+func TestStepPartRules(t *testing.T) {
+	long := "a" + strings.Repeat("b", maxStepPartName-1)
+	valid := []string{"a", "provision", "parent-branch", "stepInput", "step1", "connection-string", "A9", long}
+	invalid := []string{"", "1step", "-a", "a-", "a.b", "a_b", "a b", "é", "a/b", long + "c"}
+	rules := []struct {
+		attr        []string
+		summary     string
+		wantInvalid []string
+		wantValid   []string
+		ruleText    string
+	}{
+		{[]string{"name"}, "Invalid Signadot Plugin Step Name", invalid, valid, "Step names are 1 to 63 letters, digits and '-'"},
+		{[]string{"inputs", "name"}, "Invalid Signadot Plugin Input Name", invalid, valid, "Input names are 1 to 63 letters, digits and '-'"},
+		{[]string{"outputs", "name"}, "Invalid Signadot Plugin Output Name", invalid, valid, "Output names are 1 to 63 letters, digits and '-'"},
+		{[]string{"script"}, "Empty Signadot Plugin Step Script", []string{"", " ", "\n\t\n"},
+			[]string{"true", "#!/bin/bash\necho hi\n", " x "}, "empty or only whitespace"},
+	}
+	at := path.Root("create").AtListIndex(0).AtName("x")
+	for _, r := range rules {
+		attr := stepStringAttr(t, r.attr...)
+		validate := func(v string) diag.Diagnostics {
+			var resp validator.StringResponse
+			for _, val := range attr.Validators {
+				val.ValidateString(context.Background(), validator.StringRequest{Path: at, ConfigValue: types.StringValue(v)}, &resp)
+			}
+			return resp.Diagnostics
+		}
+		for _, v := range r.wantValid {
+			if d := validate(v); d.HasError() {
+				t.Errorf("%s %q refused: %v", strings.Join(r.attr, "."), v, d)
+			}
+		}
+		for _, v := range r.wantInvalid {
+			d := validate(v)
+			if len(d) != 1 || !d.HasError() {
+				t.Errorf("%s %q: want one error, got %v", strings.Join(r.attr, "."), v, d)
+				continue
+			}
+			withPath, ok := d[0].(diag.DiagnosticWithPath)
+			if !ok || !withPath.Path().Equal(at) || d[0].Summary() != r.summary || !strings.Contains(d[0].Detail(), r.ruleText) {
+				t.Errorf("%s %q: got %q / %q", strings.Join(r.attr, "."), v, d[0].Summary(), d[0].Detail())
+			}
+			if r.attr[len(r.attr)-1] == "name" && !strings.Contains(d[0].Detail(), fmt.Sprintf("%q", v)) {
+				t.Errorf("the detail does not quote the refused name %q: %s", v, d[0].Detail())
+			}
+		}
+		// Unknown and null values are not judged at validation time.
+		for _, v := range []types.String{types.StringUnknown(), types.StringNull()} {
+			var resp validator.StringResponse
+			for _, val := range attr.Validators {
+				val.ValidateString(context.Background(), validator.StringRequest{Path: at, ConfigValue: v}, &resp)
+			}
+			if resp.Diagnostics.HasError() {
+				t.Errorf("%s %v refused: %v", strings.Join(r.attr, "."), v, resp.Diagnostics)
+			}
+		}
 	}
 }

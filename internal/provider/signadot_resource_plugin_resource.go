@@ -145,22 +145,25 @@ func (r *resourcePluginResource) Schema(_ context.Context, _ resource.SchemaRequ
 func stepSchema() schema.NestedAttributeObject {
 	return schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 		"name": schema.StringAttribute{
-			MarkdownDescription: "Step name, unique across create and delete steps.",
-			Required:            true,
-			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			MarkdownDescription: "Step name, unique across create and delete steps: 1 to 63 letters, digits and `-`, " +
+				"starting with a letter and ending with a letter or digit.",
+			Required:   true,
+			Validators: []validator.String{stepNameRule},
 		},
 		"script": schema.StringAttribute{
-			MarkdownDescription: "Script run in the runner's main container (with its `#!` line).",
+			MarkdownDescription: "Script run in the runner's main container (with its `#!` line); it must not be empty.",
 			Required:            true,
+			Validators:          []validator.String{scriptRule},
 		},
 		"inputs": schema.ListNestedAttribute{
 			MarkdownDescription: "Values the step reads, each from the sandbox's params or an earlier step's output.",
 			Optional:            true,
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 				"name": schema.StringAttribute{
-					MarkdownDescription: "Input name; with `value_from_sandbox` it is the key in the sandbox resource's `params`.",
-					Required:            true,
-					Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+					MarkdownDescription: "Input name, unique within the step: 1 to 63 letters, digits and `-`, starting with a " +
+						"letter and ending with a letter or digit. With `value_from_sandbox` it is the key in the sandbox resource's `params`.",
+					Required:   true,
+					Validators: []validator.String{inputNameRule},
 				},
 				"value_from_sandbox": schema.BoolAttribute{
 					MarkdownDescription: "Take the value from the sandbox resource's `params`. Exactly one of this and `value_from_step`.",
@@ -195,9 +198,10 @@ func stepSchema() schema.NestedAttributeObject {
 			Optional:            true,
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 				"name": schema.StringAttribute{
-					MarkdownDescription: "Output name; a sandbox refers to it as `<step>.<name>`.",
-					Required:            true,
-					Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+					MarkdownDescription: "Output name, unique within the step: 1 to 63 letters, digits and `-`, starting with a " +
+						"letter and ending with a letter or digit. A sandbox refers to it as `<step>.<name>`.",
+					Required:   true,
+					Validators: []validator.String{outputNameRule},
 				},
 				"value_from_path": schema.StringAttribute{
 					MarkdownDescription: "File the script writes the value to.",

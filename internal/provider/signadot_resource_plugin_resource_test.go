@@ -374,6 +374,23 @@ resource "signadot_resource_plugin" "p" {
   create = [` + step("a", `{ name = "x", value_from_step = { step = "b", output = "o" } }`, `{ name = "o", value_from_path = "/a" }`) + `, ` +
 			step("b", `{ name = "y", value_from_step = { step = "a", output = "o" } }`, `{ name = "o", value_from_path = "/b" }`) + `]`),
 			`(?s)Signadot Plugin Steps Form A Cycle.*a → b → a`},
+		{"empty script", plugin(`name = "p"
+  create = [{ name = "a", script = "" }]`), `(?s)Empty Signadot Plugin Step Script.*empty or only whitespace.*#!/bin/bash`},
+		{"whitespace script", plugin(`name = "p"
+  delete = [{ name = "d", script = "  \n" }]`), `Empty Signadot Plugin Step Script`},
+		{"step name with a dot", plugin(`name = "p"
+  create = [` + step("make.db", ``, ``) + `]`),
+			`(?s)Invalid Signadot Plugin Step Name.*"make.db" is not allowed.*Step names are 1 to 63 letters.*Rename the step`},
+		{"step name starting with a digit", plugin(`name = "p"
+  delete = [` + step("1cleanup", ``, ``) + `]`), `(?s)Invalid Signadot Plugin Step Name.*"1cleanup"`},
+		{"input name with an underscore", plugin(`name = "p"
+  create = [` + step("a", `{ name = "parent_branch", value_from_sandbox = true }`, ``) + `]`),
+			`(?s)Invalid Signadot Plugin Input Name.*"parent_branch" is not allowed.*such as parent-branch.*Rename the input`},
+		{"output name too long", plugin(`name = "p"
+  create = [` + step("a", ``, `{ name = "`+strings.Repeat("o", 64)+`", value_from_path = "/o" }`) + `]`),
+			`(?s)Invalid Signadot Plugin Output Name.*Output names are 1 to 63.*Rename\s+the output`},
+		{"output name ending with a dash", plugin(`name = "p"
+  create = [` + step("a", ``, `{ name = "url-", value_from_path = "/o" }`) + `]`), `(?s)Invalid Signadot Plugin Output Name.*"url-"`},
 		{"overlay not yaml", plugin(`name = "p"
   runner = { image = "x", pod_template_overlay = "spec: [unclosed" }`), `(?s)pod_template_overlay.*not valid YAML`},
 		{"overlay not a pod template", plugin(`name = "p"

@@ -187,6 +187,9 @@ type StepRun struct {
 	// Outputs maps output name → value for a successful run.
 	Outputs           map[string]string
 	Started, Finished time.Time
+	// sandboxID tells runs of a sandbox from those of an earlier one of
+	// the same name.
+	sandboxID string
 }
 
 // StepRuns returns every step run of the sandbox so far, in order. Runs are

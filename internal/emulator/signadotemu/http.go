@@ -129,16 +129,18 @@ func (e *Emulator) routePlugins(c *call, segs []string) {
 }
 
 func (e *Emulator) routeSandboxes(c *call, segs []string) {
-	switch len(segs) {
-	case 0:
+	switch {
+	case len(segs) == 0:
 		c.methods(map[string]func(){http.MethodGet: func() { e.listSandboxes(c) }})
-	case 1:
+	case len(segs) == 1:
 		name := segs[0]
 		c.methods(map[string]func(){
 			http.MethodGet:    func() { e.getSandbox(c, name) },
 			http.MethodPut:    func() { e.putSandbox(c, name) },
 			http.MethodDelete: func() { e.deleteSandbox(c, name) },
 		})
+	case len(segs) == 3 && segs[1] == "status" && segs[2] == "explain":
+		c.methods(map[string]func(){http.MethodGet: func() { e.explainSandbox(c, segs[0]) }})
 	default:
 		c.fail(http.StatusNotFound, "no such API path %s", c.r.URL.Path)
 	}

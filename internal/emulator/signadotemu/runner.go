@@ -61,7 +61,7 @@ func (e *Emulator) runStep(ctx context.Context, sb *sandbox, r *sbResource, phas
 		e: e, sb: sb, r: r, st: st,
 		dir: filepath.Join(sb.dir, fmt.Sprintf("%03d-%s-%s-%s", n, phase, safeName(r.Name), safeName(st.Name))),
 	}
-	run := StepRun{Resource: r.Name, Step: st.Name, Phase: phase, ExitCode: -1, Started: time.Now()}
+	run := StepRun{Resource: r.Name, Step: st.Name, Phase: phase, ExitCode: -1, Started: time.Now(), sandboxID: sb.id}
 	outputs, err := x.run(ctx, values, &run)
 	run.Finished = time.Now()
 	run.Log = x.notes.String() + x.out.String()

@@ -120,3 +120,23 @@ type readiness struct {
 	Reason  string `json:"reason"`
 	Message string `json:"message"`
 }
+
+// explainResponse is sandboxes.SandboxStatusExplainResponse: Explanation in
+// mode "explain", Context in mode "context".
+type explainResponse struct {
+	Mode        string      `json:"mode"`
+	Status      readiness   `json:"status"`
+	Explanation string      `json:"explanation,omitempty"`
+	Context     *llmContext `json:"context,omitempty"`
+}
+
+// llmContext is sandboxes.LLMContext.
+type llmContext struct {
+	Messages []llmMessage `json:"messages"`
+}
+
+// llmMessage is sandboxes.LLMMessage; Role is "system" or "user".
+type llmMessage struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}

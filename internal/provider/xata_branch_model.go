@@ -197,8 +197,11 @@ func updateSteps(ctx context.Context, state, plan branchModel) ([]xata.UpdateBra
 	var steps []xata.UpdateBranchRequest
 	var diags diag.Diagnostics
 
+	// Compared with the branch's last read status too: a branch hibernated
+	// while hibernate was unset must still be woken when it turns false.
+	isHibernated := state.Status.ValueString() == xata.StatusHibernated
 	hibernateChanged := known(plan.Hibernate) && !plan.Hibernate.Equal(state.Hibernate) &&
-		(plan.Hibernate.ValueBool() || !state.Hibernate.IsNull())
+		plan.Hibernate.ValueBool() != isHibernated
 	if hibernateChanged && !plan.Hibernate.ValueBool() {
 		steps = append(steps, xata.UpdateBranchRequest{Hibernate: plan.Hibernate.ValueBoolPointer()})
 	}

@@ -147,7 +147,7 @@ func TestUpdateSteps(t *testing.T) {
 		{"wake first", func(m *branchModel) {
 			m.Hibernate = types.BoolValue(false)
 			m.Replicas = types.Int64Value(1)
-		}, `[{"replicas":1}]`}, // hibernate=false over null is not a change: the provider never wakes on its own
+		}, `[{"replicas":1}]`}, // hibernate=false over null on an awake branch: nothing to wake
 		{"hibernate last", func(m *branchModel) {
 			m.Hibernate = types.BoolValue(true)
 			m.Replicas = types.Int64Value(1)
@@ -174,9 +174,31 @@ func TestUpdateSteps(t *testing.T) {
 		})
 	}
 
+	t.Run("false wakes a branch hibernated while hibernate was unset", func(t *testing.T) {
+		s := state
+		s.Status = types.StringValue(xata.StatusHibernated)
+		p := s
+		p.Hibernate = types.BoolValue(false)
+		got, _ := updateSteps(ctx, s, p)
+		if j := toJSON(t, got); j != `[{"hibernate":false}]` {
+			t.Errorf("got %s", j)
+		}
+	})
+
+	t.Run("true on a branch already hibernated sends nothing", func(t *testing.T) {
+		s := state
+		s.Status = types.StringValue(xata.StatusHibernated)
+		p := s
+		p.Hibernate = types.BoolValue(true)
+		if got, _ := updateSteps(ctx, s, p); got != nil {
+			t.Errorf("got %s", toJSON(t, got))
+		}
+	})
+
 	t.Run("waking a hibernated branch comes first", func(t *testing.T) {
 		s := state
 		s.Hibernate = types.BoolValue(true)
+		s.Status = types.StringValue(xata.StatusHibernated)
 		p := s
 		p.Hibernate = types.BoolValue(false)
 		p.Replicas = types.Int64Value(2)

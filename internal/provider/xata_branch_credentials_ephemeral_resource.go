@@ -59,9 +59,9 @@ func (e *branchCredentialsEphemeralResource) Schema(_ context.Context, _ ephemer
 					"managed in the same configuration, pass `xata_branch.<name>.id`: it is unknown until the branch " +
 					"exists, so Terraform opens this resource only after creating the branch (a name is known at plan " +
 					"time, so `branch_name` would be read before the branch exists).",
-				Optional:            true,
-				Computed:            true,
-				Validators:          []validator.String{stringvalidator.RegexMatches(xata.BranchIDPattern, "must be a Xata branch id; to name the branch, use branch_name")},
+				Optional:   true,
+				Computed:   true,
+				Validators: []validator.String{stringvalidator.RegexMatches(xata.BranchIDPattern, "must be a Xata branch id; to name the branch, use branch_name")},
 			},
 			"branch_name": schema.StringAttribute{
 				MarkdownDescription: "Exact branch name (case-sensitive) of an existing branch, such as `main`. Exactly one " +

@@ -358,7 +358,6 @@ func (r *branchResource) ValidateConfig(ctx context.Context, req resource.Valida
 	}
 }
 
-
 // validatePositiveTimeouts refuses a zero or negative timeout at plan time:
 // it would end every operation before its first request.
 func validatePositiveTimeouts(t timeouts.Value) diag.Diagnostics {

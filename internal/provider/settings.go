@@ -166,7 +166,13 @@ func firstNonEmpty(values ...string) string {
 func validateBaseURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return err
+		// url's errors quote the whole input, password included.
+		return errors.New("it is not a URL")
+	}
+	if u.User != nil {
+		// Credentials in a URL end up in logs and error messages; the API
+		// takes its key in a header.
+		return fmt.Errorf("%q contains user information (user:password@); remove it and pass the key as the API key setting", u.Redacted())
 	}
 	if u.Host == "" {
 		return fmt.Errorf("%q has no host", raw)

@@ -90,10 +90,18 @@ func TestValidateBaseURL(t *testing.T) {
 		{"http://10.0.0.5", false},
 		{"ftp://api.xata.tech", false},
 		{"api.xata.tech", false},
+		{"https://user:s3cret@api.xata.tech", false},
+		{"https://user@api.xata.tech", false},
+		{"http://admin:s3cret@127.0.0.1:8080", false},
+		{"https://u:s3cret@api.xata.tech/%zz", false},
 	}
 	for _, tc := range tests {
-		if err := validateBaseURL(tc.url); (err == nil) != tc.ok {
+		err := validateBaseURL(tc.url)
+		if (err == nil) != tc.ok {
 			t.Errorf("validateBaseURL(%q) = %v, want ok=%v", tc.url, err, tc.ok)
+		}
+		if err != nil && strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("validateBaseURL(%q) repeats the password: %v", tc.url, err)
 		}
 	}
 }

@@ -544,6 +544,24 @@ resource "xata_branch" "b" {
   name        = "b"
   parent_name = "main"
 }`, `(?s)Invalid Xata Base URL.*plain http`},
+		{"credentials in base url", `
+provider "xata" {
+  base_url = "https://admin:s3cret@api.example.com"
+  api_key  = "xau_test"
+}
+resource "xata_branch" "b" {
+  name        = "b"
+  parent_name = "main"
+}`, `(?s)Invalid Xata Base URL.*admin:xxxxx@api.example.com.*contains user information`},
+		{"credentials in signadot api url", `
+provider "xata" {
+  signadot_api_url = "https://admin:s3cret@api.signadot.example"
+  api_key          = "xau_test"
+}
+resource "xata_branch" "b" {
+  name        = "b"
+  parent_name = "main"
+}`, `(?s)Invalid Signadot API URL.*contains user information`},
 		{"missing organization", `
 provider "xata" {
   base_url = "http://127.0.0.1:9"

@@ -771,3 +771,155 @@ resource "xata_branch" "sb" {
 		},
 	})
 }
+
+// TestAccBranchResource_credentialsLag: on the real API a branch can be
+// healthy while its credentials still answer 404, and a rotation makes
+// them answer 404 for a moment. Create waits the lag out; a refresh that
+// meets a 404 keeps the last known credentials instead of failing or
+// blanking them.
+func TestAccBranchResource_credentialsLag(t *testing.T) {
+	env := newTestEnv(t, false)
+	t.Parallel()
+	env.emu.SetCredentialsLag(time.Second)
+	cfg := env.providerBlock() + rootBranchHCL
+	sameConn := statecheck.CompareValue(compare.ValuesSame())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(t),
+		CheckDestroy:             env.checkNoBranches(),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("xata_branch.main", tfjsonpath.New("connection_string"), knownvalue.StringRegexp(regexp.MustCompile(`^postgresql://`))),
+					sameConn.AddStateValue("xata_branch.main", tfjsonpath.New("connection_string")),
+				},
+			},
+			{
+				PreConfig: func() { env.emu.FailCredentials(1000) },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameConn.AddStateValue("xata_branch.main", tfjsonpath.New("connection_string")),
+				},
+			},
+			{
+				PreConfig: func() { env.emu.FailCredentials(0) },
+				Config:    cfg,
+			},
+		},
+	})
+}
+
+// TestAccBranchResource_importReference: an import id shaped like a
+// branch id may still be a name; it resolves to the one branch it names,
+// and one that is the id of one branch and the name of another is refused.
+func TestAccBranchResource_importReference(t *testing.T) {
+	env := newTestEnv(t, false, withProvisionDelay(-1))
+	t.Parallel()
+	ctx := context.Background()
+	c := env.client(t)
+	org, project := env.emu.OrganizationID(), env.emu.ProjectID()
+	create := func(name string) string {
+		b, err := c.CreateBranch(ctx, org, project, xata.CreateBranchRequest{Name: name, Mode: xata.ModeCustom,
+			Configuration: &xata.ClusterConfiguration{Region: "us-east-1", InstanceType: "xata.micro", Image: "postgres:17.9"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b.ID
+	}
+	firstID := create("first")
+	idShapedName := "a0000000000000000000000000" // shaped like an id, but only a name
+	namedLikeAnID := create(idShapedName)
+	create(firstID) // a branch whose name is the id of "first"
+
+	importAs := func(ref, want string) resource.TestStep {
+		step := resource.TestStep{
+			Config: env.providerBlock() + `
+resource "xata_branch" "imported" {
+  name          = "placeholder"
+  region        = "us-east-1"
+  instance_type = "xata.micro"
+  image         = "postgres:17.9"
+}`,
+			ResourceName:  "xata_branch.imported",
+			ImportState:   true,
+			ImportStateId: ref,
+		}
+		if want != "" {
+			step.ImportStateCheck = func(s []*terraform.InstanceState) error {
+				if len(s) != 1 || s[0].ID != want {
+					return fmt.Errorf("import of %q gave %v, want branch %s", ref, s, want)
+				}
+				return nil
+			}
+		}
+		return step
+	}
+	ambiguous := importAs(firstID, "")
+	ambiguous.ExpectError = regexp.MustCompile(`(?s)Ambiguous Branch Reference.*is\s+the\s+id\s+of\s+branch\s+` + firstID + `\s+and\s+also\s+the\s+name`)
+	missing := importAs("no-such-branch", "")
+	missing.ExpectError = regexp.MustCompile(`(?s)Xata Branch Import: Branch Not Found.*"no-such-branch"`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(t),
+		Steps: []resource.TestStep{
+			importAs(idShapedName, namedLikeAnID),
+			ambiguous,
+			missing,
+		},
+	})
+}
+
+// TestAccBranchResource_planTimeChecks: what the API can tell at plan time
+// is refused then, creating nothing: a region or instance type the
+// organization lacks, and a child repeating a region other than its
+// parent's. A postgres parameter the API refuses after creating a child
+// takes the new branch away again, so nothing is left.
+func TestAccBranchResource_planTimeChecks(t *testing.T) {
+	env := newTestEnv(t, false, withProvisionDelay(-1))
+	t.Parallel()
+	ctx := context.Background()
+	if _, err := env.client(t).CreateBranch(ctx, env.emu.OrganizationID(), env.emu.ProjectID(), xata.CreateBranchRequest{
+		Name: "main", Mode: xata.ModeCustom,
+		Configuration: &xata.ClusterConfiguration{Region: "us-east-1", InstanceType: "xata.micro", Image: "postgres:17.9"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	root := func(region, instanceType string) string {
+		return env.providerBlock() + fmt.Sprintf(`
+resource "xata_branch" "b" {
+  name          = "b"
+  region        = %q
+  instance_type = %q
+  image         = "postgres:17.9"
+}`, region, instanceType)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(t),
+		CheckDestroy:             env.checkNoBranches("main"),
+		Steps: []resource.TestStep{
+			{Config: root("mars-north-1", "xata.micro"), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)Xata Region Not Offered.*"mars-north-1".*us-east-1`)},
+			{Config: root("us-east-1", "xata.huge"), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)Xata Instance Type Not Offered.*"xata.huge".*xata.micro`)},
+			{Config: env.providerBlock() + `
+resource "xata_branch" "b" {
+  name        = "b"
+  parent_name = "main"
+  region      = "eu-central-1"
+}`, PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)Xata Child Branch Cannot Set Region.*parent's\s+is\s+"us-east-1"`)},
+			{Config: env.providerBlock() + `
+resource "xata_branch" "b" {
+  name                = "b"
+  parent_name         = "main"
+  postgres_parameters = { "bad name!" = "1" }
+}`,
+				ExpectError: regexp.MustCompile(`(?s)Xata Branch Settings Refused.*deleted\s+again\s+and\s+nothing\s+was\s+left\s+behind`)},
+		},
+	})
+	if left := env.emu.Branches(env.emu.ProjectID()); len(left) != 1 {
+		t.Fatalf("want only main left, got %v", left)
+	}
+}

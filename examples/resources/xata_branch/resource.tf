@@ -2,7 +2,7 @@
 # and writes never reach main.
 resource "xata_branch" "pr" {
   name        = "pr-${var.pr_number}"
-  parent_name = "main"
+  parent_name = xata_branch.main.name # a reference, so main is created first
   description = "Pull request ${var.pr_number}"
 
   scale_to_zero = {

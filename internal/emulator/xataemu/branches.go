@@ -340,6 +340,7 @@ func (e *Emulator) createBranch(c *call, pid string) {
 	b.createdAt, b.updatedAt = now, now
 	b.clusterAt = now.Add(e.provisionDelay / 3)
 	b.provisionedAt = now.Add(e.provisionDelay)
+	b.credentialsAt = b.provisionedAt.Add(e.credentialsLag)
 	e.branches[b.id] = b
 	p.created++
 	resp := e.shortMetadata(b, nil) // the credentials secret does not exist yet
@@ -585,8 +586,12 @@ func (e *Emulator) getCredentials(c *call, pid, bid string) {
 		return
 	}
 	// The credentials secret is created by the operator once the cluster
-	// is up.
-	if !b.provisioned(e.now()) {
+	// is up, possibly a little later.
+	injected := e.credentialsFailures > 0
+	if injected {
+		e.credentialsFailures--
+	}
+	if injected || !b.provisioned(e.now()) || e.now().Before(b.credentialsAt) {
 		c.fail(http.StatusNotFound, "Credentials for username [xata] on branch [%s]: not found", bid)
 		return
 	}

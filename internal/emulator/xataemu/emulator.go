@@ -62,6 +62,12 @@ type Emulator struct {
 
 	mu             sync.Mutex
 	provisionDelay time.Duration
+	// credentialsLag keeps a healthy branch's credentials answering 404
+	// that long, as on the real platform where the operator writes the
+	// secret after the cluster; credentialsFailures makes the next GETs
+	// of credentials answer 404 (a rotation in progress).
+	credentialsLag      time.Duration
+	credentialsFailures int
 	orgs           map[string]*organization
 	keys           map[string]string // token → organization ID
 	projects       map[string]*project
@@ -295,6 +301,22 @@ func (e *Emulator) SetBranchStatus(branchID, statusType, status string) error {
 	}
 	b.pinType, b.pinStatus = statusType, status
 	return nil
+}
+
+// SetCredentialsLag makes branches created from now on answer 404 for
+// their credentials for d after they turn healthy.
+func (e *Emulator) SetCredentialsLag(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.credentialsLag = max(d, 0)
+}
+
+// FailCredentials makes the next n credentials reads of any branch answer
+// 404, as during a password rotation.
+func (e *Emulator) FailCredentials(n int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.credentialsFailures = n
 }
 
 // SetProvisionDelay changes how long branches created from now on take to

@@ -55,6 +55,7 @@ type branch struct {
 	// Clock-driven status: the cluster object appears a third of the
 	// provisioning time after creation and is healthy at provisionedAt.
 	clusterAt, provisionedAt time.Time
+	credentialsAt            time.Time // the credentials secret exists from then on
 	busyUntil                time.Time // a PATCH keeps it TRANSIENT until then
 	busyPhase                string
 	hibernated               bool

@@ -68,11 +68,11 @@ type Emulator struct {
 	// of credentials answer 404 (a rotation in progress).
 	credentialsLag      time.Duration
 	credentialsFailures int
-	orgs           map[string]*organization
-	keys           map[string]string // token → organization ID
-	projects       map[string]*project
-	branches       map[string]*branch // live branches only
-	closed         bool
+	orgs                map[string]*organization
+	keys                map[string]string // token → organization ID
+	projects            map[string]*project
+	branches            map[string]*branch // live branches only
+	closed              bool
 	// inflight counts creates that are copying data outside mu, so Close
 	// can wait for them before dropping databases.
 	inflight sync.WaitGroup

@@ -2,10 +2,11 @@ package provider
 
 import (
 	"context"
+	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -17,23 +18,17 @@ type describable interface {
 	GetMarkdownDescription() string
 }
 
-// TestSchemasDocumentEverything fails on any provider, resource or data
-// source schema element without a MarkdownDescription: the docs are
-// generated from them.
+// TestSchemasDocumentEverything fails on any provider, resource, data
+// source or ephemeral resource schema element, at any depth, without a
+// MarkdownDescription: the docs are generated from them.
 func TestSchemasDocumentEverything(t *testing.T) {
 	ctx := context.Background()
 	p := New("test")()
+	var missing []string
 
 	var ps provider.SchemaResponse
 	p.Schema(ctx, provider.SchemaRequest{}, &ps)
-	if ps.Schema.MarkdownDescription == "" {
-		t.Error("provider schema has no MarkdownDescription")
-	}
-	for name, a := range ps.Schema.Attributes {
-		if a.GetMarkdownDescription() == "" {
-			t.Errorf("provider attribute %s has no MarkdownDescription", name)
-		}
-	}
+	missing = append(missing, undocumented("provider", ps.Schema)...)
 
 	for _, newResource := range p.Resources(ctx) {
 		r := newResource()
@@ -41,77 +36,89 @@ func TestSchemasDocumentEverything(t *testing.T) {
 		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "xata"}, &meta)
 		var s resource.SchemaResponse
 		r.Schema(ctx, resource.SchemaRequest{}, &s)
-		if s.Schema.MarkdownDescription == "" {
-			t.Errorf("%s has no MarkdownDescription", meta.TypeName)
-		}
-		checkResourceAttributes(t, meta.TypeName, s.Schema.Attributes)
-		for name, b := range s.Schema.Blocks {
-			checkDescribed(t, meta.TypeName+"."+name, b)
-			if nb, ok := b.(rsschema.SingleNestedBlock); ok {
-				checkResourceAttributes(t, meta.TypeName+"."+name, nb.Attributes)
-			}
-		}
+		missing = append(missing, undocumented(meta.TypeName, s.Schema)...)
 	}
-
 	for _, newEphemeral := range p.(provider.ProviderWithEphemeralResources).EphemeralResources(ctx) {
 		e := newEphemeral()
 		var meta ephemeral.MetadataResponse
 		e.Metadata(ctx, ephemeral.MetadataRequest{ProviderTypeName: "xata"}, &meta)
 		var s ephemeral.SchemaResponse
 		e.Schema(ctx, ephemeral.SchemaRequest{}, &s)
-		if s.Schema.MarkdownDescription == "" {
-			t.Errorf("ephemeral resource %s has no MarkdownDescription", meta.TypeName)
-		}
-		for name, a := range s.Schema.Attributes {
-			checkDescribed(t, meta.TypeName+"."+name, a)
-		}
+		missing = append(missing, undocumented("ephemeral."+meta.TypeName, s.Schema)...)
 	}
-
 	for _, newDataSource := range p.DataSources(ctx) {
 		d := newDataSource()
 		var meta datasource.MetadataResponse
 		d.Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "xata"}, &meta)
 		var s datasource.SchemaResponse
 		d.Schema(ctx, datasource.SchemaRequest{}, &s)
-		if s.Schema.MarkdownDescription == "" {
-			t.Errorf("data source %s has no MarkdownDescription", meta.TypeName)
-		}
-		checkDataSourceAttributes(t, meta.TypeName, s.Schema.Attributes)
+		missing = append(missing, undocumented("data."+meta.TypeName, s.Schema)...)
+	}
+	for _, m := range missing {
+		t.Errorf("%s has no MarkdownDescription", m)
 	}
 }
 
-func checkResourceAttributes(t *testing.T, prefix string, attrs map[string]rsschema.Attribute) {
-	t.Helper()
-	for name, a := range attrs {
-		checkDescribed(t, prefix+"."+name, a)
-		if n, ok := a.(rsschema.NestedAttribute); ok {
-			for child, ca := range n.GetNestedObject().GetAttributes() {
-				checkDescribed(t, prefix+"."+name+"."+child, ca)
-			}
-		}
+// TestUndocumentedFindsDeepElements proves the walk reaches every level,
+// so the test above cannot pass by not looking.
+func TestUndocumentedFindsDeepElements(t *testing.T) {
+	s := rsschema.Schema{
+		MarkdownDescription: "d",
+		Attributes: map[string]rsschema.Attribute{
+			"outer": rsschema.ListNestedAttribute{
+				MarkdownDescription: "d",
+				NestedObject: rsschema.NestedAttributeObject{Attributes: map[string]rsschema.Attribute{
+					"inner": rsschema.SingleNestedAttribute{
+						MarkdownDescription: "d",
+						Attributes: map[string]rsschema.Attribute{
+							"leaf": rsschema.StringAttribute{Optional: true},
+						},
+					},
+				}},
+			},
+		},
+		Blocks: map[string]rsschema.Block{
+			"blk": rsschema.ListNestedBlock{
+				MarkdownDescription: "d",
+				NestedObject: rsschema.NestedBlockObject{
+					Attributes: map[string]rsschema.Attribute{"a": rsschema.StringAttribute{Optional: true}},
+					Blocks: map[string]rsschema.Block{"deeper": rsschema.SingleNestedBlock{
+						Attributes: map[string]rsschema.Attribute{"b": rsschema.StringAttribute{MarkdownDescription: "d", Optional: true}},
+					}},
+				},
+			},
+		},
+	}
+	got := undocumented("r", s)
+	slices.Sort(got)
+	want := []string{"r.blk.a", "r.blk.deeper", "r.outer.inner.leaf"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
 	}
 }
 
-func checkDataSourceAttributes(t *testing.T, prefix string, attrs map[string]dsschema.Attribute) {
-	t.Helper()
-	for name, a := range attrs {
-		checkDescribed(t, prefix+"."+name, a)
-		if n, ok := a.(dsschema.NestedAttribute); ok {
-			for child, ca := range n.GetNestedObject().GetAttributes() {
-				checkDescribed(t, prefix+"."+name+"."+child, ca)
-			}
+// undocumented lists the elements of a schema (any of the framework's
+// schema types) without a MarkdownDescription, at every depth. It walks
+// by method name because the nested object types are internal to the
+// framework.
+func undocumented(where string, schema any) []string {
+	var out []string
+	if d, ok := schema.(describable); ok && d.GetMarkdownDescription() == "" {
+		out = append(out, where)
+	}
+	v := reflect.ValueOf(schema)
+	if m := v.MethodByName("GetNestedObject"); m.IsValid() {
+		v = m.Call(nil)[0]
+	}
+	for _, method := range []string{"GetAttributes", "GetBlocks"} {
+		m := v.MethodByName(method)
+		if !m.IsValid() {
+			continue
+		}
+		children := m.Call(nil)[0]
+		for _, k := range children.MapKeys() {
+			out = append(out, undocumented(where+"."+k.String(), children.MapIndex(k).Interface())...)
 		}
 	}
-}
-
-func checkDescribed(t *testing.T, where string, element any) {
-	t.Helper()
-	d, ok := element.(describable)
-	if !ok {
-		t.Errorf("%s: cannot read its description (%T)", where, element)
-		return
-	}
-	if d.GetMarkdownDescription() == "" {
-		t.Errorf("%s has no MarkdownDescription", where)
-	}
+	return out
 }

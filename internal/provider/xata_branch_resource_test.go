@@ -923,3 +923,42 @@ resource "xata_branch" "b" {
 		t.Fatalf("want only main left, got %v", left)
 	}
 }
+
+// TestAccBranchResource_adoptRace: two resources (as two states would)
+// with one name and adopt_existing race to create it. The documented
+// outcome: one branch is created and both adopt it, so they share it;
+// destroying both leaves nothing and fails neither.
+func TestAccBranchResource_adoptRace(t *testing.T) {
+	env := newTestEnv(t, false, withProvisionDelay(-1))
+	t.Parallel()
+	ctx := context.Background()
+	org, project := env.emu.OrganizationID(), env.emu.ProjectID()
+	if _, err := env.client(t).CreateBranch(ctx, org, project, xata.CreateBranchRequest{Name: "main", Mode: xata.ModeCustom,
+		Configuration: &xata.ClusterConfiguration{Region: "us-east-1", InstanceType: "xata.micro", Image: "postgres:17.9"}}); err != nil {
+		t.Fatal(err)
+	}
+	one := func(n int) string {
+		return fmt.Sprintf(`
+resource "xata_branch" "s%d" {
+  name           = "sb-shared"
+  parent_name    = "main"
+  adopt_existing = true
+}
+`, n)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(t),
+		CheckDestroy: func(s *terraform.State) error {
+			if n := env.emu.CreatedCount(project); n != 2 {
+				return fmt.Errorf("want main and one shared branch created, got %d", n)
+			}
+			return env.checkNoBranches("main")(s)
+		},
+		Steps: []resource.TestStep{{
+			Config: env.providerBlock() + one(1) + one(2),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.CompareValuePairs("xata_branch.s1", tfjsonpath.New("id"), "xata_branch.s2", tfjsonpath.New("id"), compare.ValuesSame()),
+			},
+		}},
+	})
+}

@@ -65,7 +65,13 @@ func TestStartConnectStop(t *testing.T) {
 func TestGivenDirIsKept(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	parent := t.TempDir()
+	// Not t.TempDir: its parent directory is 0700, which the postgres OS
+	// user could not traverse.
+	parent, err := os.MkdirTemp("", "localpg-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(parent) })
 	// The postgres OS user (when running as root) must be able to enter it.
 	if err := os.Chmod(parent, 0o755); err != nil {
 		t.Fatal(err)

@@ -366,9 +366,50 @@ func TestFindBranchByName(t *testing.T) {
 	if !IsNotFound(err) {
 		t.Fatalf("err = %v, want not found", err)
 	}
-	want := `xata API: GET /organizations/o/projects/prj_1/branches: 404: no branch named "MAIN" in project prj_1`
-	if err.Error() != want {
-		t.Errorf("Error() = %q, want %q", err.Error(), want)
+	// The API answered 200: the error must not claim a 404 status.
+	var nf *BranchNotFoundError
+	if !errors.As(err, &nf) || StatusOf(err) != 0 || err.Error() != `no branch named "MAIN" in project prj_1` {
+		t.Errorf("got %T %q (status %d), want a BranchNotFoundError and no HTTP status", err, err, StatusOf(err))
+	}
+}
+
+func TestFindBranchByNameFailureIsNotNotFound(t *testing.T) {
+	for _, status := range []int{401, 403, 500} {
+		h, _ := apitest.Script(apitest.Reply(status, `{"message":"nope"}`))
+		c := newTestClient(t, h, func(cfg *Config) { cfg.MaxAttempts = 1 })
+		_, err := c.FindBranchByName(context.Background(), "o", "p", "main")
+		if err == nil || IsNotFound(err) || StatusOf(err) != status {
+			t.Errorf("a %d listing the branches gave %v (not found: %v), want the %d itself", status, err, IsNotFound(err), status)
+		}
+	}
+}
+
+func TestResolveBranchRef(t *testing.T) {
+	const idA, idB = "aaaaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbb"
+	list := `{"branches":[
+		{"id":"` + idA + `","name":"first","createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"},
+		{"id":"` + idB + `","name":"` + idA + `","createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"},
+		{"id":"cccccccccccccccccccccccccc","name":"dddddddddddddddddddddddddd","createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"}]}`
+	tests := []struct {
+		ref, want string
+		wantErr   func(error) bool
+	}{
+		{"first", idA, nil},
+		{idB, idB, nil},
+		{"dddddddddddddddddddddddddd", "cccccccccccccccccccccccccc", nil}, // id-shaped, but only a name
+		{idA, "", func(err error) bool { var a *AmbiguousBranchError; return errors.As(err, &a) }},
+		{"missing", "", IsNotFound},
+	}
+	for _, tc := range tests {
+		h, _ := apitest.Script(apitest.Reply(200, list))
+		c := newTestClient(t, h, nil)
+		got, err := c.ResolveBranchRef(context.Background(), "o", "p", tc.ref)
+		switch {
+		case tc.wantErr != nil && (err == nil || !tc.wantErr(err)):
+			t.Errorf("%s: got %q, %v; want the error", tc.ref, got, err)
+		case tc.wantErr == nil && (err != nil || got != tc.want):
+			t.Errorf("%s: got %q, %v; want %s", tc.ref, got, err, tc.want)
+		}
 	}
 }
 

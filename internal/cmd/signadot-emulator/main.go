@@ -1,9 +1,10 @@
 // Command signadot-emulator serves the Signadot API emulator for local
 // demos and manual testing: resource plugins are stored, and sandboxes run
-// their plugins' steps as local bash processes (as root, for private
-// output paths).
+// their plugins' steps as local bash processes, each as an unprivileged
+// user of its own in private namespaces (so the emulator must run as
+// root).
 //
-//	go run ./internal/cmd/signadot-emulator -secrets secrets.yaml
+//	go run ./internal/cmd/signadot-emulator -secrets secrets.yaml -image-path /opt/runner
 //
 // It prints the base URL and export lines for the CLI's and the provider's
 // environment, then serves until interrupted.
@@ -30,18 +31,24 @@ func main() {
 	org := flag.String("org", "", `organization name (default "emulated-org")`)
 	secretsFile := flag.String("secrets", "", "YAML file of the secrets plugin overlays read: secret name → key → value")
 	workDir := flag.String("workdir", "", "directory for the steps' files (default: a temporary directory, removed on exit)")
+	var imagePaths []string
+	flag.Func("image-path", "a file or directory the runner image holds, shown read-only to steps even under their private "+
+		"/tmp, /var/tmp, /dev/shm, /root and /home (repeatable)", func(p string) error {
+		imagePaths = append(imagePaths, p)
+		return nil
+	})
 	verbose := flag.Bool("v", false, "log every request and step")
 	flag.Parse()
-	if err := run(*listen, *org, *secretsFile, *workDir, *verbose); err != nil {
+	if err := run(*listen, *org, *secretsFile, *workDir, imagePaths, *verbose); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(listen, org, secretsFile, workDir string, verbose bool) error {
+func run(listen, org, secretsFile, workDir string, imagePaths []string, verbose bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	opts := signadotemu.Options{Org: org, WorkDir: workDir}
+	opts := signadotemu.Options{Org: org, WorkDir: workDir, ImagePaths: imagePaths}
 	if secretsFile != "" {
 		data, err := os.ReadFile(secretsFile)
 		if err != nil {
@@ -55,7 +62,7 @@ func run(listen, org, secretsFile, workDir string, verbose bool) error {
 		opts.Logf = log.Printf
 	}
 	if os.Geteuid() != 0 {
-		log.Print("warning: not running as root; steps that write to absolute paths will fail (they need a private mount namespace)")
+		log.Print("warning: not running as root; every sandbox step will fail (each runs as a user of its own in private namespaces)")
 	}
 
 	emu, err := signadotemu.New(opts)

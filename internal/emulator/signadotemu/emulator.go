@@ -9,8 +9,9 @@
 // emulator has its own wire types and must not import the client package,
 // so a client bug is not mirrored here.
 //
-// The step runner gives each step private filesystem paths with a mount
-// namespace, which needs Linux and root (see runner.go).
+// The step runner runs each step as an unprivileged user of its own in
+// private mount, PID and IPC namespaces, which needs Linux and root (see
+// runner.go).
 package signadotemu
 
 import (
@@ -35,10 +36,18 @@ type Options struct {
 	// Secrets stands in for Kubernetes secrets: secret name → key → value,
 	// read by the overlay's secretKeyRef env entries.
 	Secrets map[string]map[string]string
-	// StepEnv is the environment the runner image provides (PATH, HOME,
-	// TF_CLI_CONFIG_FILE, …); default: PATH from this process. A step
-	// sees nothing else of the emulator's environment.
+	// StepEnv is the environment the runner image provides (PATH,
+	// TF_CLI_CONFIG_FILE, …); default PATH=/usr/local/bin:/usr/bin:/bin.
+	// HOME is /tmp unless set here. A step sees nothing else of the
+	// emulator's environment.
 	StepEnv []string
+	// ImagePaths are host files and directories the runner image holds,
+	// such as a provider mirror or the terraform binary. A step sees the
+	// host's filesystem, except that /tmp, /var/tmp, /dev/shm, /root and
+	// /home are its own empty directories; each image path is shown there
+	// read-only, at the same path. The step's user must be able to read
+	// them (world-readable files and directories).
+	ImagePaths []string
 	// WorkDir holds per-sandbox step directories; default a temp dir that
 	// Close removes.
 	WorkDir string
@@ -56,6 +65,7 @@ type Emulator struct {
 	org, apiKey string
 	secrets     map[string]map[string]string
 	stepEnv     []string
+	imagePaths  []string
 	workDir     string
 	ownWorkDir  bool
 	logf        func(format string, args ...any)
@@ -102,7 +112,13 @@ func New(opts Options) (*Emulator, error) {
 		e.secrets[name] = maps.Clone(keys)
 	}
 	if e.stepEnv == nil {
-		e.stepEnv = []string{"PATH=" + os.Getenv("PATH")}
+		e.stepEnv = []string{"PATH=" + defaultStepPath}
+	}
+	for _, p := range opts.ImagePaths {
+		if !filepath.IsAbs(p) {
+			return nil, fmt.Errorf("signadotemu: image path %q is not absolute", p)
+		}
+		e.imagePaths = append(e.imagePaths, filepath.Clean(p))
 	}
 	dir := opts.WorkDir
 	if dir == "" {

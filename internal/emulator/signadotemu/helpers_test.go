@@ -207,20 +207,15 @@ func settled(sb sandboxOut) bool {
 	return sb.Status.Reason != "ResourcesProvisioning" && sb.Status.Reason != "Terminating"
 }
 
-// needRoot skips tests of private paths where they cannot work.
+// needRoot skips tests that run steps where they cannot work.
 func needRoot(t *testing.T) {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skip("the step runner needs root for private paths")
+		t.Skip("the step runner needs root to give each step its own user and namespaces")
 	}
 }
 
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
-}
-
-func readFile(p string) (string, error) {
-	b, err := os.ReadFile(p)
-	return string(b), err
 }

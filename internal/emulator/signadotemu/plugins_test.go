@@ -57,7 +57,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := e.workDir
-	if e.Org() != "emulated-org" || len(e.APIKey()) < 20 || len(e.stepEnv) != 1 || !strings.HasPrefix(e.stepEnv[0], "PATH=") {
+	if e.Org() != "emulated-org" || len(e.APIKey()) < 20 || len(e.stepEnv) != 1 || e.stepEnv[0] != "PATH=/usr/local/bin:/usr/bin:/bin" {
 		t.Errorf("defaults: org %q key %q env %q", e.Org(), e.APIKey(), e.stepEnv)
 	}
 	if err := e.Close(); err != nil {
@@ -74,6 +74,9 @@ func TestDefaults(t *testing.T) {
 	e.Close()
 	if !fileExists(own) {
 		t.Error("Close removed a WorkDir it did not create")
+	}
+	if _, err := New(Options{ImagePaths: []string{"opt/tool"}}); err == nil || err.Error() != `signadotemu: image path "opt/tool" is not absolute` {
+		t.Errorf("relative image path: %v", err)
 	}
 }
 

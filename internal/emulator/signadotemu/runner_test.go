@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -71,7 +72,7 @@ mkdir -p rel && printf relative > rel/out`, "DIR", dir),
 			t.Errorf("step env lacks %q:\n%s", want, env)
 		}
 	}
-	if strings.Contains(env, "SIGNADOTEMU_LEAK") || strings.Contains(env, "HOME=/root") || !strings.Contains(env, "HOME="+a.e.workDir) {
+	if strings.Contains(env, "SIGNADOTEMU_LEAK") || !strings.Contains(env, "\nHOME=/tmp\n") {
 		t.Errorf("step env is not private:\n%s", env)
 	}
 	runs := a.e.StepRuns("sb1")
@@ -98,6 +99,7 @@ mkdir -p rel && printf relative > rel/out`, "DIR", dir),
 }
 
 func TestRunnerOverlaySecrets(t *testing.T) {
+	needRoot(t)
 	a := newEmu(t, Options{Secrets: map[string]map[string]string{"creds": {"API_KEY": "s3cr3t"}}})
 	const overlay = `spec:
   containers:
@@ -112,7 +114,6 @@ func TestRunnerOverlaySecrets(t *testing.T) {
       valueFrom:
         secretKeyRef: {name: absent, key: x, optional: true}
 `
-	// Outputs are relative paths here, so no root is needed.
 	a.apply(pluginWith("ok", overlay, []any{map[string]any{"name": "s",
 		"outputs": []any{outputAt("v", "v")}, "script": `printf '%s %s %s' "$LITERAL" "$API_KEY" "${OPTIONAL-unset}" > v`}}, nil))
 	a.putSandbox("good", sandboxResource{Name: "r", Plugin: "ok"})
@@ -187,11 +188,12 @@ sleep 0.5
 }
 
 func TestRunnerRefusesUnsafePrivateDirs(t *testing.T) {
-	a := newEmu(t, Options{WorkDir: filepath.Join(t.TempDir(), "work")})
+	needRoot(t)
+	a := newEmu(t, Options{})
 	for _, tt := range []struct{ path, msg string }{
 		{"/etc/x", "cannot make /etc private"},
 		{"/x", "cannot make / private"},
-		{filepath.Join(filepath.Dir(a.e.workDir), "x"), "holds the emulator's work directory"},
+		{"../etc/x", `path "../etc/x" leaves the step's working directory /tmp`},
 	} {
 		name := "p" + fmt.Sprint(len(a.e.Plugins()))
 		a.apply(pluginWith(name, "", []any{map[string]any{"name": "s",
@@ -204,13 +206,13 @@ func TestRunnerRefusesUnsafePrivateDirs(t *testing.T) {
 }
 
 func TestRunnerFailingStep(t *testing.T) {
-	marker := filepath.Join(t.TempDir(), "second-ran")
+	needRoot(t)
 	a := newEmu(t, Options{})
 	a.apply(pluginWith("flaky", "", []any{
 		map[string]any{"name": "boom", "outputs": []any{outputAt("o", "o")},
 			"script": "echo doing the work\necho something broke >&2\nexit 3"},
 		map[string]any{"name": "after", "inputs": []any{map[string]any{"name": "o", "valueFromStep": map[string]any{"name": "boom", "output": "o"}}},
-			"script": "touch " + marker},
+			"script": "true"},
 	}, nil))
 	a.putSandbox("sb", sandboxResource{Name: "db", Plugin: "flaky"})
 	sb := a.waitSandbox("sb", settled)
@@ -224,9 +226,6 @@ func TestRunnerFailingStep(t *testing.T) {
 	if len(runs) != 1 || runs[0].ExitCode != 3 || runs[0].Log != "doing the work\nsomething broke\n" || runs[0].Outputs != nil {
 		t.Errorf("runs = %+v", runs)
 	}
-	if fileExists(marker) {
-		t.Error("a step after the failed one ran")
-	}
 
 	a.apply(pluginWith("lazy", "", []any{map[string]any{"name": "s", "outputs": []any{outputAt("o", "never-written")}, "script": "true"}}, nil))
 	a.putSandbox("sb2", sandboxResource{Name: "db", Plugin: "lazy"})
@@ -236,33 +235,33 @@ func TestRunnerFailingStep(t *testing.T) {
 }
 
 func TestSandboxDeleteRunsDeleteSteps(t *testing.T) {
-	marker := filepath.Join(t.TempDir(), "deleted")
+	needRoot(t)
 	a := newEmu(t, Options{})
 	a.apply(pluginWith("db", "", []any{
 		map[string]any{"name": "provision", "outputs": []any{outputAt("branch", "branch")}, "script": `printf "sb-$SIGNADOT_SANDBOX_NAME" > branch`},
 	}, []any{
 		map[string]any{"name": "cleanup", "inputs": []any{
-			map[string]any{"name": "marker", "valueFromSandbox": true, "as": map[string]any{"env": "MARKER"}},
 			map[string]any{"name": "branch", "valueFromStep": map[string]any{"name": "provision", "output": "branch"}},
-		}, "script": `echo "deleted $BRANCH" > "$MARKER"`},
+		}, "script": `echo "deleted $BRANCH"`},
 	}))
-	a.putSandbox("sb", sandboxResource{Name: "db", Plugin: "db", Params: map[string]string{"marker": marker}})
+	a.putSandbox("sb", sandboxResource{Name: "db", Plugin: "db"})
 	a.waitSandbox("sb", settled)
 	a.expect(a.do("DELETE", "/sandboxes/sb", nil), http.StatusOK, "")
 	a.waitSandbox("sb", nil)
-	if b, err := os.ReadFile(marker); err != nil || string(b) != "deleted sb-sb\n" {
-		t.Errorf("marker: %q, %v", b, err)
-	}
 	runs := a.e.StepRuns("sb")
-	if len(runs) != 2 || runs[1].Phase != "delete" || runs[1].Step != "cleanup" {
+	if len(runs) != 2 || runs[1].Phase != "delete" || runs[1].Step != "cleanup" || runs[1].Log != "deleted sb-sb\n" {
 		t.Errorf("runs = %+v", runs)
 	}
 	a.expect(a.do("DELETE", "/sandboxes/sb", nil), http.StatusNotFound, "can't get sandbox: not found")
 }
 
 func TestSandboxFailingDeleteIsRetried(t *testing.T) {
-	fix := filepath.Join(t.TempDir(), "fixed")
-	a := newEmu(t, Options{})
+	needRoot(t)
+	// The step looks for the fix in a directory of the image, which the
+	// test can change and the step can read.
+	dir := imageDir(t)
+	fix := filepath.Join(dir, "fixed")
+	a := newEmu(t, Options{ImagePaths: []string{dir}})
 	a.apply(pluginWith("db", "", []any{map[string]any{"name": "provision", "script": "true"}}, []any{
 		map[string]any{"name": "cleanup", "inputs": []any{map[string]any{"name": "fix", "valueFromSandbox": true}},
 			"script": `[ -f "$FIX" ] || { echo "branch is locked" >&2; exit 1; }`},
@@ -308,6 +307,7 @@ func TestSandboxFailingDeleteIsRetried(t *testing.T) {
 }
 
 func TestSandboxDeleteKillsRunningCreate(t *testing.T) {
+	needRoot(t)
 	a := newEmu(t, Options{})
 	a.apply(pluginWith("slow", "", []any{map[string]any{"name": "wait", "script": "sleep 60"}},
 		[]any{map[string]any{"name": "cleanup", "script": "echo cleaned"}}))
@@ -333,6 +333,7 @@ func TestSandboxDeleteKillsRunningCreate(t *testing.T) {
 }
 
 func TestCloseKillsRunningSteps(t *testing.T) {
+	needRoot(t)
 	e, err := New(Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -363,6 +364,7 @@ func TestCloseKillsRunningSteps(t *testing.T) {
 }
 
 func TestSandboxPutRules(t *testing.T) {
+	needRoot(t)
 	a := newEmu(t, Options{})
 	a.apply(plugin("db"))
 	for _, tt := range []struct {
@@ -415,4 +417,252 @@ func hostDir(t *testing.T) string {
 	dir := fmt.Sprintf("/signadotemu-test-%d", time.Now().UnixNano())
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	return dir
+}
+
+// imageDir is a fresh directory every step can read, as ImagePaths
+// require.
+func imageDir(t *testing.T) string {
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestRunnerStepsCannotReadEachOther: while one step runs with a secret in
+// its environment, its /tmp and its output, a second step looks for the
+// secret every way a process on the host could (the first one's
+// /proc/<pid>/environ, the host files behind its /tmp and /outputs, its
+// own /tmp and /outputs, any /proc entry it sees), and for /etc/shadow,
+// and finds nothing. Each runs as an unprivileged user of its own.
+func TestRunnerStepsCannotReadEachOther(t *testing.T) {
+	needRoot(t)
+	const secret = "tok-s3cr3t"
+	gate := imageDir(t) // the holder waits until the test writes gate/go
+	// The control is a file the prober may read: it must find the secret
+	// there, or its search proves nothing.
+	control := filepath.Join(gate, "control")
+	writeFile(t, control, secret)
+	a := newEmu(t, Options{ImagePaths: []string{gate}, Secrets: map[string]map[string]string{"creds": {"TOKEN": secret}}})
+	const overlay = "spec:\n  containers:\n  - name: main\n    env:\n    - name: TOKEN\n      valueFrom:\n        secretKeyRef: {name: creds, key: TOKEN}\n"
+	a.apply(pluginWith("holder", overlay, []any{map[string]any{"name": "hold",
+		"outputs": []any{outputAt("secret", "/outputs/secret"), outputAt("uid", "/outputs/uid")},
+		"script": `printf %s "$TOKEN" > /outputs/secret
+printf %s "$TOKEN" > /tmp/scratch
+printf %s "$(id -u)" > /outputs/uid
+until [ -e ` + gate + `/go ]; do sleep 0.05; done`}}, nil))
+	a.putSandbox("holder", sandboxResource{Name: "r", Plugin: "holder"})
+
+	// As root, the test finds the holder's process and the host files
+	// behind its private directories.
+	var pid, outFile, tmpFile string
+	for deadline := time.Now().Add(30 * time.Second); pid == "" || outFile == "" || tmpFile == ""; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the holder step did not show up: pid %q, files %q %q; runs %+v", pid, outFile, tmpFile, a.e.StepRuns("holder"))
+		}
+		pid = processWithEnv(t, "SIGNADOT_SANDBOX_NAME=holder")
+		outFile, tmpFile = fileHolding(t, a.e.workDir, "secret", secret), fileHolding(t, a.e.workDir, "scratch", secret)
+	}
+
+	fromSandbox := func(name string) map[string]any { return map[string]any{"name": name, "valueFromSandbox": true} }
+	a.apply(pluginWith("prober", "", []any{map[string]any{"name": "probe",
+		"inputs":  []any{fromSandbox("pid"), fromSandbox("out-file"), fromSandbox("tmp-file"), fromSandbox("control")},
+		"outputs": []any{outputAt("found", "/outputs/found"), outputAt("uid", "/outputs/uid")},
+		"script": `found=
+try() { if grep -qa ` + secret + ` "$2" 2>/dev/null; then found="$found $1"; fi; }
+try control "$CONTROL"
+try environ "/proc/$PID/environ"
+try host-output "$OUT_FILE"
+try host-tmp "$TMP_FILE"
+try tmp /tmp/scratch
+try outputs /outputs/secret
+for f in /proc/[0-9]*/environ; do try proc-scan "$f"; done
+if cat /etc/shadow >/dev/null 2>&1; then found="$found shadow"; fi
+printf %s "$found" > /outputs/found
+printf %s "$(id -u)" > /outputs/uid`}}, nil))
+	a.putSandbox("prober", sandboxResource{Name: "r", Plugin: "prober",
+		Params: map[string]string{"pid": pid, "out-file": outFile, "tmp-file": tmpFile, "control": control}})
+	probe := a.waitSandbox("prober", settled)
+	if got := probe.Outputs["r"]["probe.found"]; got != " control" {
+		t.Errorf("the prober found the secret via %q, want only via the control; status %+v", got, probe.Status)
+	}
+
+	if err := os.WriteFile(filepath.Join(gate, "go"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hold := a.waitSandbox("holder", settled)
+	out := hold.Outputs["r"]
+	if out["hold.secret"] != secret {
+		t.Errorf("the holder's output was not collected: %v (status %+v)", out, hold.Status)
+	}
+	holderUID, proberUID := out["hold.uid"], probe.Outputs["r"]["probe.uid"]
+	if holderUID == "" || holderUID == "0" || proberUID == "0" || holderUID == proberUID {
+		t.Errorf("step users: holder %q, prober %q; want two distinct non-root ids", holderUID, proberUID)
+	}
+}
+
+// processWithEnv is the pid of a host process whose environment holds kv
+// ("" if none).
+func processWithEnv(t *testing.T, kv string) string {
+	t.Helper()
+	environs, _ := filepath.Glob("/proc/[0-9]*/environ")
+	for _, f := range environs {
+		if b, err := os.ReadFile(f); err == nil && strings.Contains("\x00"+string(b), "\x00"+kv+"\x00") {
+			return filepath.Base(filepath.Dir(f))
+		}
+	}
+	return ""
+}
+
+// fileHolding is the path of a file named name under dir whose content is
+// content ("" if none yet).
+func fileHolding(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	found := ""
+	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && d.Name() == name {
+			if b, _ := os.ReadFile(p); string(b) == content {
+				found = p
+			}
+		}
+		return nil
+	})
+	return found
+}
+
+// TestRunnerImagePaths: the step's /tmp and /root are its own, holding
+// only the image paths, read-only; host files there are out of sight even
+// when anyone may read them.
+func TestRunnerImagePaths(t *testing.T) {
+	needRoot(t)
+	img, cfg := imageDir(t), imageDir(t)
+	writeFile(t, filepath.Join(img, "tool.txt"), "from the image")
+	rc := filepath.Join(cfg, "rc")
+	writeFile(t, rc, "config")
+	// Under /root, which is root's alone on the host: the CLI a demo runs
+	// may be cached there.
+	rootDir := fmt.Sprintf("/root/signadotemu-test-%d", time.Now().UnixNano())
+	t.Cleanup(func() { os.RemoveAll(rootDir) })
+	if err := os.MkdirAll(filepath.Join(rootDir, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(rootDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(rootDir, "bin", "tool"), "#!/bin/sh\necho tool ran\n")
+	if err := os.Chmod(filepath.Join(rootDir, "bin", "tool"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	visible := imageDir(t) // readable by anyone, but not an image path
+	writeFile(t, filepath.Join(visible, "host-file"), "host")
+
+	a := newEmu(t, Options{ImagePaths: []string{img, rc, filepath.Join(rootDir, "bin")}})
+	a.apply(pluginWith("img", "", []any{map[string]any{"name": "s",
+		"outputs": []any{outputAt("tool", "tool"), outputAt("rc", "rc"), outputAt("root", "root"),
+			outputAt("write", "write"), outputAt("host", "host"), outputAt("root-ls", "root-ls")},
+		"script": fmt.Sprintf(`cat %[1]s/tool.txt > tool
+cat %[2]s > rc
+%[3]s/bin/tool > root
+{ touch %[1]s/new 2>/dev/null && echo writable || echo read-only; } > write
+{ cat %[4]s/host-file 2>/dev/null || echo hidden; } > host
+ls /root > root-ls`, img, rc, rootDir, visible)}}, nil))
+	a.putSandbox("sb", sandboxResource{Name: "r", Plugin: "img"})
+	sb := a.waitSandbox("sb", settled)
+	want := map[string]string{"s.tool": "from the image", "s.rc": "config", "s.root": "tool ran\n", "s.write": "read-only\n",
+		"s.host": "hidden\n", "s.root-ls": filepath.Base(rootDir) + "\n"}
+	if got := sb.Outputs["r"]; !reflect.DeepEqual(got, want) {
+		t.Errorf("outputs = %v, want %v (status %+v)", got, want, sb.Status)
+	}
+	if fileExists(filepath.Join(img, "new")) {
+		t.Error("the step wrote into an image path")
+	}
+
+	// A private directory itself cannot be an image path: the step would
+	// share it.
+	b := newEmu(t, Options{ImagePaths: []string{"/tmp"}})
+	b.apply(pluginWith("p", "", []any{map[string]any{"name": "s", "script": "true"}}, nil))
+	b.putSandbox("sb", sandboxResource{Name: "r", Plugin: "p"})
+	if sb := b.waitSandbox("sb", settled); !strings.Contains(sb.Status.Message, "image path /tmp is one of the step's private directories") {
+		t.Errorf("status = %+v", sb.Status)
+	}
+}
+
+func writeFile(t *testing.T, p, content string) {
+	t.Helper()
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRunnerStepEnvironment: a step's environment is its inputs, the
+// overlay's env, the SIGNADOT_* variables, a fixed PATH and HOME=/tmp,
+// and what bash itself sets; nothing of the emulator's. Variables bash
+// cannot take are left out, named in the log without their values.
+func TestRunnerStepEnvironment(t *testing.T) {
+	needRoot(t)
+	t.Setenv("SIGNADOTEMU_LEAK", "from-the-emulator")
+	a := newEmu(t, Options{})
+	const overlay = "spec:\n  containers:\n  - name: main\n    env:\n    - {name: LITERAL, value: plain}\n    - {name: bad.name, value: v-hidden}\n"
+	a.apply(pluginWith("env", overlay, []any{map[string]any{"name": "s",
+		"inputs":  []any{map[string]any{"name": "region", "valueFromSandbox": true}},
+		"outputs": []any{outputAt("env", "/outputs/env"), outputAt("cwd", "/outputs/cwd")},
+		"script":  "env > /outputs/env; pwd > /outputs/cwd"}}, nil))
+	a.putSandbox("sb", sandboxResource{Name: "r", Plugin: "env", Params: map[string]string{"region": "eu"}})
+	sb := a.waitSandbox("sb", settled)
+	vars := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(sb.Outputs["r"]["s.env"]), "\n") {
+		k, v, _ := strings.Cut(line, "=")
+		vars[k] = v
+	}
+	want := []string{"HOME", "LITERAL", "OLDPWD", "PATH", "PWD", "REGION", "SHLVL", "SIGNADOT_RESOURCE_NAME",
+		"SIGNADOT_SANDBOX_ID", "SIGNADOT_SANDBOX_NAME", "SIGNADOT_SANDBOX_ROUTING_KEY", "_"}
+	if got := sortedKeys(vars); !reflect.DeepEqual(got, want) {
+		t.Errorf("variables = %v, want %v (status %+v)", got, want, sb.Status)
+	}
+	if vars["PATH"] != "/usr/local/bin:/usr/bin:/bin" || vars["HOME"] != "/tmp" || vars["REGION"] != "eu" ||
+		vars["LITERAL"] != "plain" || sb.Outputs["r"]["s.cwd"] != "/tmp\n" {
+		t.Errorf("values = %v, cwd %q", vars, sb.Outputs["r"]["s.cwd"])
+	}
+	runs := a.e.StepRuns("sb")
+	if len(runs) != 1 || !strings.Contains(runs[0].Log, "signadotemu: env bad.name is not a shell variable name") ||
+		strings.Contains(runs[0].Log, "v-hidden") {
+		t.Errorf("runs = %+v", runs)
+	}
+}
+
+// TestRunnerOutputsAreReadSafely: the emulator reads outputs as root from
+// files the step controls; a symlink to /etc/shadow, a FIFO or a huge
+// file fails the step instead of leaking, blocking or swamping.
+func TestRunnerOutputsAreReadSafely(t *testing.T) {
+	needRoot(t)
+	a := newEmu(t, Options{})
+	for i, tt := range []struct{ script, msg string }{
+		{"ln -s /etc/shadow /outputs/x", `output "x": reading /outputs/x:`},
+		{"ln -s ../../../../../../../etc/shadow /outputs/x", `output "x": reading /outputs/x:`},
+		{"mkfifo /outputs/x", `output "x": /outputs/x is not a regular file`},
+		{"head -c 1048577 /dev/zero > /outputs/x", `output "x": /outputs/x is larger than 1048576 bytes`},
+	} {
+		name := fmt.Sprintf("p%d", i)
+		a.apply(pluginWith(name, "", []any{map[string]any{"name": "s", "outputs": []any{outputAt("x", "/outputs/x")}, "script": tt.script}}, nil))
+		a.putSandbox(name, sandboxResource{Name: "r", Plugin: name})
+		sb := a.waitSandbox(name, settled)
+		if sb.Status.Reason != "ResourceFailed" || !strings.Contains(sb.Status.Message, tt.msg) || strings.Contains(sb.Status.Message, "root:") {
+			t.Errorf("%s: status %+v, want %q", tt.script, sb.Status, tt.msg)
+		}
+	}
+}
+
+// TestRunnerStepLeavesNoProcesses: what a script leaves running ends with
+// it, as the processes of a finished pod do.
+func TestRunnerStepLeavesNoProcesses(t *testing.T) {
+	needRoot(t)
+	a := newEmu(t, Options{})
+	a.apply(pluginWith("bg", "", []any{map[string]any{"name": "s", "script": "setsid sleep 600 & sleep 600 & echo started"}}, nil))
+	a.putSandbox("leaver", sandboxResource{Name: "r", Plugin: "bg"})
+	if sb := a.waitSandbox("leaver", settled); !sb.Status.Ready {
+		t.Fatalf("status = %+v", sb.Status)
+	}
+	if pid := processWithEnv(t, "SIGNADOT_SANDBOX_NAME=leaver"); pid != "" {
+		t.Errorf("process %s of the step is still running", pid)
+	}
 }

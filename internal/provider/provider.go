@@ -219,6 +219,7 @@ func (p *xataProvider) Resources(_ context.Context) []func() resource.Resource {
 func (p *xataProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewBranchDataSource,
+		NewBranchesDataSource,
 		NewResourcePluginDataSource,
 	}
 }

@@ -1,0 +1,233 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
+)
+
+// seededBranches is a project arranged behind Terraform's back: a root
+// "main" with children pr-7, sb-1 and sb-2 (sb-2 hibernated), and a second
+// root "other", created in that order.
+type seededBranches struct {
+	ids       map[string]string
+	createdAt map[string]time.Time
+}
+
+func seedBranches(t *testing.T, env *testEnv) seededBranches {
+	t.Helper()
+	ctx := context.Background()
+	c := env.client(t)
+	org, project := env.emu.OrganizationID(), env.emu.ProjectID()
+	s := seededBranches{ids: map[string]string{}, createdAt: map[string]time.Time{}}
+	for _, b := range []struct{ name, parent string }{
+		{"main", ""}, {"pr-7", "main"}, {"sb-1", "main"}, {"sb-2", "main"}, {"other", ""},
+	} {
+		req := xata.CreateBranchRequest{Name: b.name, Mode: xata.ModeInherit, ParentID: s.ids[b.parent]}
+		if b.parent == "" {
+			req = xata.CreateBranchRequest{Name: b.name, Mode: xata.ModeCustom, Configuration: &xata.ClusterConfiguration{
+				Region: "us-east-1", InstanceType: "xata.micro", Image: "postgres:17.9",
+			}}
+		}
+		created, err := c.CreateBranch(ctx, org, project, req)
+		if err != nil {
+			t.Fatalf("creating %s: %v", b.name, err)
+		}
+		s.ids[b.name], s.createdAt[b.name] = created.ID, created.CreatedAt
+	}
+	hibernate := true
+	if _, err := c.UpdateBranch(ctx, org, project, s.ids["sb-2"], xata.UpdateBranchRequest{Hibernate: &hibernate}); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// names is a check that a data source's branches are exactly these, in
+// this order.
+func names(address string, want ...string) statecheck.StateCheck {
+	elems := []knownvalue.Check{}
+	for _, n := range want {
+		elems = append(elems, knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact(n)}))
+	}
+	return statecheck.ExpectKnownValue(address, tfjsonpath.New("branches"), knownvalue.ListExact(elems))
+}
+
+// TestAccBranchesDataSource filters one project's branches by every
+// filter alone and together, and checks what an element carries (no
+// credentials). Deleting the parent afterwards leaves its children
+// findable by parent_id, while parent_name no longer resolves.
+func TestAccBranchesDataSource(t *testing.T) {
+	env := newTestEnv(t, false, withProvisionDelay(-1))
+	t.Parallel()
+	seeded := seedBranches(t, env)
+	cutoff := seeded.createdAt["sb-2"].Format(time.RFC3339Nano)
+	org, project := env.emu.OrganizationID(), env.emu.ProjectID()
+	config := env.providerBlock() + fmt.Sprintf(`
+data "xata_branches" "all" {}
+
+data "xata_branches" "sandboxes" {
+  name_regex = "^sb-"
+}
+
+data "xata_branches" "children" {
+  parent_name = "main"
+}
+
+data "xata_branches" "hibernated" {
+  status = "STATUS_TYPE_HIBERNATED"
+}
+
+data "xata_branches" "before_sb_2" {
+  created_before = %q
+}
+
+data "xata_branches" "older_than_a_year" {
+  created_before = "8760h"
+}
+
+data "xata_branches" "any_age" {
+  created_before = "0s"
+}
+
+data "xata_branches" "healthy_sandboxes" {
+  name_regex = "sb-"
+  parent_id  = %q
+  status     = "STATUS_TYPE_HEALTHY"
+}
+`, cutoff, seeded.ids["main"])
+
+	sb1 := tfjsonpath.New("branches").AtSliceIndex(0)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(t),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					names("data.xata_branches.all", "main", "other", "pr-7", "sb-1", "sb-2"),
+					names("data.xata_branches.sandboxes", "sb-1", "sb-2"),
+					names("data.xata_branches.children", "pr-7", "sb-1", "sb-2"),
+					names("data.xata_branches.hibernated", "sb-2"),
+					names("data.xata_branches.before_sb_2", "main", "pr-7", "sb-1"),
+					names("data.xata_branches.older_than_a_year"),
+					names("data.xata_branches.any_age", "main", "other", "pr-7", "sb-1", "sb-2"),
+					names("data.xata_branches.healthy_sandboxes", "sb-1"),
+					statecheck.ExpectKnownValue("data.xata_branches.all", tfjsonpath.New("organization_id"), knownvalue.StringExact(org)),
+					statecheck.ExpectKnownValue("data.xata_branches.all", tfjsonpath.New("project_id"), knownvalue.StringExact(project)),
+					// Every attribute, and only these: no password, no connection string.
+					statecheck.ExpectKnownValue("data.xata_branches.healthy_sandboxes", sb1, knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"id":              knownvalue.StringExact(seeded.ids["sb-1"]),
+						"name":            knownvalue.StringExact("sb-1"),
+						"organization_id": knownvalue.StringExact(org),
+						"project_id":      knownvalue.StringExact(project),
+						"parent_id":       knownvalue.StringExact(seeded.ids["main"]),
+						"description":     knownvalue.Null(),
+						"region":          knownvalue.StringExact("us-east-1"),
+						"instance_type":   knownvalue.StringExact("xata.micro"),
+						"image":           knownvalue.StringExact("postgres:17.9"),
+						"replicas":        knownvalue.Int64Exact(0),
+						"status":          knownvalue.StringExact(xata.StatusHealthy),
+						"created_at":      knownvalue.StringExact(seeded.createdAt["sb-1"].UTC().Format(time.RFC3339)),
+						"host":            knownvalue.StringRegexp(regexp.MustCompile(`^` + seeded.ids["sb-1"] + `\.`)),
+						"port":            knownvalue.Int64Exact(5432),
+						"username":        knownvalue.StringExact("xata"),
+						"database":        knownvalue.StringExact("xata"),
+					})),
+				},
+			},
+			{
+				// The parent goes; its children stay, pointing at its id.
+				PreConfig: func() {
+					if err := env.client(t).DeleteBranch(context.Background(), org, project, seeded.ids["main"]); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: env.providerBlock() + fmt.Sprintf(`
+data "xata_branches" "orphans" {
+  parent_id = %q
+}
+`, seeded.ids["main"]),
+				ConfigStateChecks: []statecheck.StateCheck{
+					names("data.xata_branches.orphans", "pr-7", "sb-1", "sb-2"),
+				},
+			},
+			{
+				Config: env.providerBlock() + `
+data "xata_branches" "children" {
+  parent_name = "main"
+}
+`,
+				ExpectError: regexp.MustCompile(`(?s)Xata Branches Data Source: Parent Branch Not Found.*no live branch named\s+"main".*parent_id`),
+			},
+		},
+	})
+}
+
+// TestAccBranchesDataSource_validation refuses at plan time, naming the
+// attribute, filters that could never run; no API is reached.
+func TestAccBranchesDataSource_validation(t *testing.T) {
+	for name, tc := range map[string]struct{ body, want string }{
+		"regex":          {`name_regex = "sb-("`, `(?s)Invalid Xata Branch Name Regex.*name_regex is not an RE2 regular\s+expression`},
+		"days":           {`created_before = "3d"`, `(?s)Invalid Xata Branch Created Before.*created_before is "3d".*no d for\s+days`},
+		"negative":       {`created_before = "-1h"`, `(?s)Invalid Xata Branch Created Before.*must not be negative`},
+		"date only":      {`created_before = "2026-05-01"`, `(?s)Invalid Xata Branch Created Before.*neither an RFC 3339 time`},
+		"status":         {`status = "HEALTHY"`, `(?s)Invalid Attribute Value Match.*status.*STATUS_TYPE_HEALTHY`},
+		"parent id":      {`parent_id = "main"`, `(?s)Invalid Attribute Value Match.*must be a Xata branch id`},
+		"both parents":   {`parent_id = "k3v9q0m2p8d4r6t1b5n7c0f2a9"` + "\n" + `parent_name = "main"`, `(?s)Invalid Attribute Combination.*parent_id.*parent_name`},
+		"parent name /":  {`parent_name = "a/b"`, `(?s)Invalid Attribute Value Match.*must not contain '/'`},
+		"regex anywhere": {`name_regex = "["` + "\n" + `status = "STATUS_TYPE_FAULT"`, `Invalid Xata Branch Name Regex`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testFactories(t),
+				Steps: []resource.TestStep{{
+					Config: `
+provider "xata" {
+  base_url        = "http://127.0.0.1:9"
+  api_key         = "xau_test"
+  organization_id = "org"
+  project_id      = "prj"
+}
+data "xata_branches" "b" {
+` + tc.body + `
+}
+`,
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+}
+
+// TestParseCreatedBefore: a time is taken as it is, a duration counts
+// back from now.
+func TestParseCreatedBefore(t *testing.T) {
+	now := time.Date(2026, 5, 10, 12, 0, 0, 0, time.UTC)
+	for in, want := range map[string]time.Time{
+		"2026-05-01T00:00:00Z":        time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC),
+		"2026-05-01T02:00:00+02:00":   time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC),
+		"2026-05-01T00:00:00.123456Z": time.Date(2026, 5, 1, 0, 0, 0, 123456000, time.UTC),
+		"72h":                         time.Date(2026, 5, 7, 12, 0, 0, 0, time.UTC),
+		"1h30m":                       time.Date(2026, 5, 10, 10, 30, 0, 0, time.UTC),
+		"0s":                          now,
+	} {
+		got, err := parseCreatedBefore(in, now)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("%q: got %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "3d", "-1h", "2026-05-01", "yesterday"} {
+		if _, err := parseCreatedBefore(in, now); err == nil {
+			t.Errorf("%q: accepted", in)
+		}
+	}
+}

@@ -31,6 +31,7 @@ var examples = map[string]exampleFixture{
 	"resources/xata_branch/resource.tf":                                 {variables: config.Variables{"pr_number": config.IntegerVariable(42)}},
 	"resources/signadot_resource_plugin/resource.tf":                    {},
 	"data-sources/xata_branch/data-source.tf":                           {mainBranch: true},
+	"data-sources/xata_branches/data-source.tf":                         {mainBranch: true},
 	"data-sources/signadot_resource_plugin/data-source.tf":              {plugin: true},
 	"ephemeral-resources/xata_branch_credentials/ephemeral-resource.tf": {mainBranch: true, realPostgres: true},
 }

@@ -4,8 +4,12 @@
 #   PG_BIN_DIR             PostgreSQL server binaries (initdb, pg_ctl, pg_dump, psql)
 #   TF_ACC_TERRAFORM_PATH  a Terraform-compatible CLI (terraform, else OpenTofu)
 #   TF_ACC_PROVIDER_HOST   set only for OpenTofu, whose default registry differs
+#   TF_ACC_TOFU_PATH       OpenTofu, when it is on PATH, already built, or
+#                          asked for with --with-tofu (tests that run both
+#                          CLIs use it as the second one)
 # Installs what is missing: PostgreSQL from the Debian archive, and OpenTofu
-# built from the Go module proxy (cached; the only CLI source reachable here).
+# built from the Go module proxy (cached; the only CLI source reachable here)
+# when there is no terraform on PATH or --with-tofu asks for it.
 # Progress goes to stderr so stdout stays machine-readable.
 set -euo pipefail
 
@@ -47,16 +51,59 @@ build_tofu() {
     echo "$out"
     return
   fi
-  log "no terraform on PATH; building OpenTofu $TOFU_VERSION from the Go module proxy (about 6 minutes, cached in $cache_dir)"
-  local src work
-  src=$(go mod download -json "github.com/opentofu/opentofu@$TOFU_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  local src work logf started pid total
+  logf="$cache_dir/tofu-$TOFU_VERSION.build.log"
+  mkdir -p "$(dirname "$out")"
+  : >"$logf"
+  log "building OpenTofu $TOFU_VERSION from the Go module proxy into $out"
+  log "this takes about 15 minutes on 2 cores, once (the binary is cached); go's output goes to $logf"
+  started=$(date +%s)
+  local module_json
+  module_json=$(go mod download -json "github.com/opentofu/opentofu@$TOFU_VERSION" 2>>"$logf") || true
+  echo "$module_json" >>"$logf"
+  src=$(echo "$module_json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  if [ -z "$src" ]; then
+    log "downloading github.com/opentofu/opentofu@$TOFU_VERSION failed; the end of $logf:"
+    tail -n 30 "$logf" >&2
+    exit 1
+  fi
   work=$(mktemp -d)
   cp -r "$src/." "$work/"
   chmod -R u+w "$work"
-  mkdir -p "$(dirname "$out")"
-  # go install refuses the module's replace directives; a build inside it works.
-  (cd "$work" && go build -o "$out" ./cmd/tofu) >&2
+  # go install refuses the module's replace directives; a build inside it
+  # works. go list first fetches every dependency and counts the packages,
+  # so the build can say how far it is: go build -v names each package it
+  # compiles.
+  (
+    cd "$work"
+    go list -deps ./cmd/tofu >"$work/.packages" &&
+      go build -v -o "$out.partial" ./cmd/tofu
+  ) >>"$logf" 2>&1 &
+  pid=$!
+  local elapsed last=0
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 5
+    elapsed=$(($(date +%s) - started))
+    if [ $((elapsed - last)) -ge 45 ]; then
+      last=$elapsed
+      total=$(wc -l <"$work/.packages" 2>/dev/null || echo 0)
+      if [ "$total" -gt 0 ]; then
+        log "building OpenTofu: $((elapsed / 60))m$((elapsed % 60))s, $(grep -c -v '^go: ' "$logf" || true) of at most $total packages compiled"
+      else
+        log "building OpenTofu: $((elapsed / 60))m$((elapsed % 60))s, $(grep -c '^go: downloading' "$logf" || true) modules downloaded"
+      fi
+    fi
+  done
+  if ! wait "$pid"; then
+    log "building OpenTofu failed; the end of $logf:"
+    tail -n 30 "$logf" >&2
+    rm -rf "$work" "$out.partial"
+    exit 1
+  fi
+  mv "$out.partial" "$out"
   rm -rf "$work"
+  elapsed=$(($(date +%s) - started))
+  log "built OpenTofu $TOFU_VERSION in $((elapsed / 60))m$((elapsed % 60))s: $out"
   echo "$out"
 }
 
@@ -73,8 +120,34 @@ ensure_terraform() {
   fi
 }
 
+# ensure_tofu finds OpenTofu on PATH or in the cache; with --with-tofu it
+# builds it when neither has it.
+ensure_tofu() {
+  if [ -n "${TF_ACC_TOFU_PATH:-}" ] && [ -x "$TF_ACC_TOFU_PATH" ]; then
+    return
+  fi
+  TF_ACC_TOFU_PATH=
+  if command -v tofu >/dev/null; then
+    TF_ACC_TOFU_PATH=$(command -v tofu)
+  elif [ -x "$cache_dir/tofu-$TOFU_VERSION/tofu" ] || [ "$with_tofu" = 1 ]; then
+    TF_ACC_TOFU_PATH=$(build_tofu)
+  fi
+}
+
+with_tofu=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-tofu) with_tofu=1 ;;
+    *)
+      log "unknown argument $arg (usage: tools.sh [--with-tofu])"
+      exit 2
+      ;;
+  esac
+done
+
 ensure_postgres
 ensure_terraform
+ensure_tofu
 echo "PG_BIN_DIR=$PG_BIN_DIR"
 echo "TF_ACC_TERRAFORM_PATH=$TF_ACC_TERRAFORM_PATH"
 # A TF_CLI_CONFIG_FILE naming a missing file makes OpenTofu print a warning
@@ -82,3 +155,6 @@ echo "TF_ACC_TERRAFORM_PATH=$TF_ACC_TERRAFORM_PATH"
 case "$(env -u TF_CLI_CONFIG_FILE "$TF_ACC_TERRAFORM_PATH" version 2>/dev/null | head -n 1)" in
   OpenTofu*) echo "TF_ACC_PROVIDER_HOST=registry.opentofu.org" ;;
 esac
+if [ -n "$TF_ACC_TOFU_PATH" ]; then
+  echo "TF_ACC_TOFU_PATH=$TF_ACC_TOFU_PATH"
+fi

@@ -43,9 +43,9 @@ CFG
 # (templates/xata, templates/signadot) and put the pages side by side.
 # It also resolves output dirs inside the provider dir, hence .cache/.
 go run ./internal/cmd/docschema -in "$work/schema.json" -out-dir "$work"
-render() { # prefix, output dir
+render() { # prefix, output dir[, website source dir]
   go tool tfplugindocs generate --provider-name "$1" --rendered-provider-name Xata \
-    --providers-schema "$work/$1.json" --website-source-dir "templates/$1" --rendered-website-dir "$2" \
+    --providers-schema "$work/$1.json" --website-source-dir "${3:-templates/$1}" --rendered-website-dir "$2" \
     >"$work/tfplugindocs-$1.log" 2>&1 || {
     cat "$work/tfplugindocs-$1.log" >&2
     exit 1
@@ -54,7 +54,34 @@ render() { # prefix, output dir
 scratch=.cache/docs-render
 trap 'rm -rf "$work" "$scratch"' EXIT
 rm -rf "$scratch"
-render xata "$scratch/xata"
+
+# Guides (docs/guides/) come from templates/guides, rendered in the xata
+# pass. A line "<!-- BODY: <file> -->" in a guide is replaced by that file
+# (the tutorial guide is examples/tutorial/README.md under a front matter),
+# its relative links made absolute GitHub links and any "{{" escaped, so
+# the guide never drifts from the file: docs-check fails until it is
+# regenerated.
+repo_url=https://github.com/sandboxdb/terraform-provider-xata/blob/main
+src="$scratch/src-xata"
+mkdir -p "$scratch"
+cp -r templates/xata "$src"
+mkdir -p "$src/guides"
+for guide in templates/guides/*; do
+  out_guide="$src/guides/$(basename "$guide")"
+  : >"$out_guide"
+  while IFS= read -r line || [ -n "$line" ]; do
+    case "$line" in
+      "<!-- BODY: "*" -->")
+        body=${line#"<!-- BODY: "}
+        body=${body%" -->"}
+        base="$repo_url/$(dirname "$body")"
+        perl -pe 's/\{\{/{{"{{"}}/g; s{\]\((?![a-z][a-z0-9+.-]*:|#|/)([^)\s]+)\)}{]('"$base"'/$1)}gi' "$body" >>"$out_guide"
+        ;;
+      *) printf '%s\n' "$line" >>"$out_guide" ;;
+    esac
+  done <"$guide"
+done
+render xata "$scratch/xata" "$src"
 render signadot "$scratch/signadot"
 
 out="$scratch/all"

@@ -328,7 +328,7 @@ func (r *runner) prepareTerraform(ctx context.Context) error {
 	rc := filepath.Join(r.work, "terraformrc")
 	r.cliConfig = rc
 	cfg := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path = %q\n  }\n}\n", mirror)
-	if err := os.WriteFile(rc, []byte(cfg), 0o600); err != nil {
+	if err := os.WriteFile(rc, []byte(cfg), 0o644); err != nil {
 		return err
 	}
 	r.tfEnv = append(os.Environ(),

@@ -275,6 +275,7 @@ func (r *runner) startSignadot(stateURL string) error {
 			"XATA_PROJECT_ID":      r.emu.ProjectID(),
 			"PG_CONN_STR":          stateURL,
 		}},
+		ImagePaths: []string{filepath.Join(r.work, "providers"), r.cliConfig, r.TerraformPath, filepath.Join(r.RepoDir, "examples", "tutorial", "runner")},
 		StepEnv: []string{
 			"PATH=" + tfDir + ":/usr/local/bin:/usr/bin:/bin",
 			"TERRAFORM=" + r.TerraformPath,

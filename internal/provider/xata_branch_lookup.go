@@ -27,7 +27,7 @@ type lookupSite string
 // missing, the key was refused, or the API could not be reached.
 func lookupBranch(ctx context.Context, client *xata.Client, site lookupSite, attr path.Path, org, project string, ref xata.BranchRef, withCredentials bool) (*xata.BranchWithCredentials, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	ctx, cancel := withDefaultDeadline(ctx, defaultLookupTimeout)
+	ctx, cancel := withLookupDeadline(ctx)
 	defer cancel()
 	found, err := client.LookupBranch(ctx, org, project, ref, withCredentials)
 	if err != nil {
@@ -37,12 +37,13 @@ func lookupBranch(ctx context.Context, client *xata.Client, site lookupSite, att
 	return found, diags
 }
 
-// withDefaultDeadline bounds ctx by d unless it already has a deadline.
-func withDefaultDeadline(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+// withLookupDeadline bounds ctx by defaultLookupTimeout unless it
+// already has a deadline (a resource's timeouts).
+func withLookupDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
 	if _, ok := ctx.Deadline(); ok {
 		return context.WithCancel(ctx)
 	}
-	return context.WithTimeout(ctx, d)
+	return context.WithTimeout(ctx, defaultLookupTimeout)
 }
 
 // lookupDiagnostic classifies a failed lookup: "not found" only when the

@@ -88,7 +88,7 @@ func (r *branchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	}
 	plan.OrganizationID = types.StringValue(org)
 	plan.ProjectID = types.StringValue(project)
-	ctx, cancel := withDefaultDeadline(ctx, defaultLookupTimeout)
+	ctx, cancel := withLookupDeadline(ctx)
 	defer cancel()
 
 	if state == nil {
@@ -633,7 +633,7 @@ func (r *branchResource) ImportState(ctx context.Context, req resource.ImportSta
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withDefaultDeadline(ctx, defaultLookupTimeout)
+	ctx, cancel := withLookupDeadline(ctx)
 	defer cancel()
 	id, err := client.ResolveBranchRef(ctx, org, project, ref)
 	if err != nil {

@@ -199,7 +199,7 @@ func (d *branchesDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withDefaultDeadline(ctx, defaultLookupTimeout)
+	ctx, cancel := withLookupDeadline(ctx)
 	defer cancel()
 	selected, diags := q.run(ctx, client, "Xata Branches Data Source", selectOptions{describe: true, withCredentials: true})
 	resp.Diagnostics.Append(diags...)

@@ -3,8 +3,8 @@ package xata
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 	"errors"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"

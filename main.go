@@ -12,7 +12,9 @@ import (
 	"github.com/sandboxdb/terraform-provider-xata/internal/provider"
 )
 
-// version is set by the release build (-ldflags "-X main.version=...").
+// version is what the provider reports to Terraform and in its User-Agent:
+// "dev" for any build but a release, whose build (.goreleaser.yml) sets it
+// to the tag's version with -ldflags "-X main.version=<version>".
 var version = "dev"
 
 // registryAddress is the provider's source address; configs write

@@ -4,7 +4,7 @@
 # a throwaway GPG key made here in a temporary GNUPGHOME and deleted after.
 # A real release imports the real key instead (see README, "Releasing").
 #
-# Extra arguments go to goreleaser, e.g. --single-target for this platform only.
+# Extra arguments go to goreleaser release, e.g. --parallelism=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -12,6 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -25,6 +27,7 @@ var (
 	_ resource.ResourceWithModifyPlan       = (*branchResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*branchResource)(nil)
 	_ resource.ResourceWithValidateConfig   = (*branchResource)(nil)
+	_ resource.ResourceWithIdentity         = (*branchResource)(nil)
 )
 
 const (
@@ -43,6 +46,45 @@ type branchResource struct {
 
 func (r *branchResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_branch"
+}
+
+// branchIdentityModel is the identity of a xata_branch: what names the
+// branch across Terraform states, e.g. in `import { identity = {...} }`
+// blocks that `terraform query` generates.
+type branchIdentityModel struct {
+	OrganizationID types.String `tfsdk:"organization_id"`
+	ProjectID      types.String `tfsdk:"project_id"`
+	ID             types.String `tfsdk:"id"`
+}
+
+func (r *branchResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"organization_id": identityschema.StringAttribute{
+				Description:       "Organization of the branch. Defaults to the provider's organization_id when importing.",
+				OptionalForImport: true,
+			},
+			"project_id": identityschema.StringAttribute{
+				Description:       "Project of the branch. Defaults to the provider's project_id when importing.",
+				OptionalForImport: true,
+			},
+			"id": identityschema.StringAttribute{
+				Description:       "Branch id (not its name: a name can pass to another branch, an id cannot).",
+				RequiredForImport: true,
+			},
+		},
+	}
+}
+
+// setBranchIdentity records the identity of branch id. It never changes
+// for the life of the branch: a move to another organization or project
+// replaces the branch, and renames keep the id.
+func setBranchIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, org, project, id string) diag.Diagnostics {
+	return identity.Set(ctx, branchIdentityModel{
+		OrganizationID: types.StringValue(org),
+		ProjectID:      types.StringValue(project),
+		ID:             types.StringValue(id),
+	})
 }
 
 func (r *branchResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -307,6 +349,7 @@ func (r *branchResource) Create(ctx context.Context, req resource.CreateRequest,
 		plan.ParentID = types.StringValue(parentID)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, nullUnknowns(ctx, plan))...)
+	resp.Diagnostics.Append(setBranchIdentity(ctx, resp.Identity, org, project, created.ID)...)
 
 	b, err := client.WaitForBranch(ctx, org, project, created.ID, xata.TargetHealthy, r.waitOptions(ctx))
 	if err != nil {
@@ -508,6 +551,9 @@ func (r *branchResource) Read(ctx context.Context, req resource.ReadRequest, res
 	defer cancel()
 
 	org, project, id := state.OrganizationID.ValueString(), state.ProjectID.ValueString(), state.ID.ValueString()
+	// Set first: a state written before identities existed has none, and
+	// the framework wants one even when the branch turns out to be gone.
+	resp.Diagnostics.Append(setBranchIdentity(ctx, resp.Identity, org, project, id)...)
 	found, err := client.LookupBranch(ctx, org, project, xata.BranchRef{ID: id}, true)
 	if xata.IsNotFound(err) {
 		tflog.Warn(ctx, "xata branch no longer exists; removing it from state", map[string]any{"branch_id": id})
@@ -583,6 +629,7 @@ func (r *branchResource) Update(ctx context.Context, req resource.UpdateRequest,
 		return
 	}
 	applyBranch(&plan, b, plan.PostgresParameters)
+	resp.Diagnostics.Append(setBranchIdentity(ctx, resp.Identity, org, project, id)...)
 	creds, err := client.GetBranchCredentials(ctx, org, project, b.ID)
 	resp.Diagnostics.Append(refreshCredentials(ctx, &plan, b, creds, err, state)...)
 	if resp.Diagnostics.HasError() {
@@ -617,8 +664,13 @@ func (r *branchResource) Delete(ctx context.Context, req resource.DeleteRequest,
 
 // ImportState accepts "org/project/branch" or "branch", where branch is an
 // id or an exact branch name. A reference that is the id of one branch and
-// the name of another is refused rather than guessed.
+// the name of another is refused rather than guessed. An import block's
+// identity (Terraform 1.12+) names the branch by id.
 func (r *branchResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID == "" {
+		r.importByIdentity(ctx, req, resp)
+		return
+	}
 	org, project, ref, err := parseBranchImportID(req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid Xata Branch Import ID",
@@ -643,6 +695,33 @@ func (r *branchResource) ImportState(ctx context.Context, req resource.ImportSta
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), org)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("project_id"), project)...)
+	resp.Diagnostics.Append(setBranchIdentity(ctx, resp.Identity, org, project, id)...)
+}
+
+// importByIdentity takes the branch an identity names. The read that
+// follows every import reports a branch that does not exist.
+func (r *branchResource) importByIdentity(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	var identity branchIdentityModel
+	resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	org, project, diags := r.data.scope(identity.OrganizationID, identity.ProjectID)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := identity.ID.ValueString()
+	if !xata.BranchIDPattern.MatchString(id) {
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid Xata Branch Import Identity",
+			fmt.Sprintf("The identity's id is %q, which is not a branch id (26 characters of 0-9 and a-v, starting "+
+				"with a letter). To import a branch by name, use id = \"<name>\" in the import block instead of identity.", id))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), org)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("project_id"), project)...)
+	resp.Diagnostics.Append(setBranchIdentity(ctx, resp.Identity, org, project, id)...)
 }
 
 // parseBranchImportID splits "org/project/branch" or "branch". Branch

@@ -1,0 +1,164 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
+)
+
+var (
+	openTofuOnce sync.Once
+	openTofu     bool
+)
+
+// cliIsOpenTofu reports whether TF_ACC_TERRAFORM_PATH is OpenTofu, whose
+// version numbers overlap Terraform's while its features differ.
+func cliIsOpenTofu() bool {
+	openTofuOnce.Do(func() {
+		out, _ := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), "version").Output()
+		openTofu = strings.HasPrefix(string(out), "OpenTofu")
+	})
+	return openTofu
+}
+
+// skipOpenTofu is a version check for features only Terraform has, such
+// as `terraform query` and actions (OpenTofu 1.12 has neither).
+type skipOpenTofu struct{ feature string }
+
+func (s skipOpenTofu) CheckTerraformVersion(_ context.Context, _ tfversion.CheckTerraformVersionRequest, resp *tfversion.CheckTerraformVersionResponse) {
+	if cliIsOpenTofu() {
+		resp.Skip = "OpenTofu does not support " + s.feature + "; set TF_ACC_TERRAFORM_PATH to Terraform 1.14 or later to run this test"
+	}
+}
+
+// branchIdentity checks the identity of a branch in the emulator's
+// organization and project.
+func (e *testEnv) branchIdentity(address string, id knownvalue.Check) statecheck.StateCheck {
+	return statecheck.ExpectIdentity(address, map[string]knownvalue.Check{
+		"organization_id": knownvalue.StringExact(e.emu.OrganizationID()),
+		"project_id":      knownvalue.StringExact(e.emu.ProjectID()),
+		"id":              id,
+	})
+}
+
+// TestAccBranchResource_identity: a branch's identity is recorded on
+// create, is the same after an in-place update (a rename), and an import
+// block with that identity imports root and child with no changes to plan.
+// Identities need Terraform 1.12+ (OpenTofu 1.12+ imports by identity too).
+func TestAccBranchResource_identity(t *testing.T) {
+	env := newTestEnv(t, false)
+	t.Parallel()
+	child := func(name, description string) string {
+		return env.providerBlock() + rootBranchHCL + fmt.Sprintf(`
+resource "xata_branch" "pr" {
+  name        = %q
+  parent_id   = xata_branch.main.id # as imported state has it
+  description = %q
+}
+`, name, description)
+	}
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	identityChecks := func() []statecheck.StateCheck {
+		return []statecheck.StateCheck{
+			env.branchIdentity("xata_branch.pr", knownvalue.StringRegexp(branchIDRegexp)),
+			statecheck.ExpectIdentityValueMatchesState("xata_branch.pr", tfjsonpath.New("id")),
+			statecheck.ExpectIdentityValueMatchesState("xata_branch.main", tfjsonpath.New("id")),
+			sameID.AddStateValue("xata_branch.pr", tfjsonpath.New("id")),
+		}
+	}
+	imported := func(address string) resource.TestStep {
+		return resource.TestStep{
+			Config:          child("pr-1-renamed", "Renamed"),
+			ResourceName:    address,
+			ImportState:     true,
+			ImportStateKind: resource.ImportBlockWithResourceIdentity,
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		ProtoV6ProviderFactories: env.factories(t),
+		CheckDestroy:             env.checkNoBranches(),
+		Steps: []resource.TestStep{
+			{Config: child("pr-1", "First"), ConfigStateChecks: identityChecks()},
+			{
+				Config: child("pr-1-renamed", "Renamed"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("xata_branch.pr", plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: identityChecks(),
+			},
+			imported("xata_branch.pr"),
+			imported("xata_branch.main"),
+		},
+	})
+}
+
+// TestAccBranchResource_importByPartialIdentity: an identity with only
+// the id takes organization and project from the provider and records
+// them; an identity whose id is a name, or names no branch, is refused.
+func TestAccBranchResource_importByPartialIdentity(t *testing.T) {
+	env := newTestEnv(t, false, withProvisionDelay(-1))
+	t.Parallel()
+	created, err := env.client(t).CreateBranch(context.Background(), env.emu.OrganizationID(), env.emu.ProjectID(), xata.CreateBranchRequest{
+		Name: "seeded", Mode: xata.ModeCustom,
+		Configuration: &xata.ClusterConfiguration{Region: "us-east-1", InstanceType: "xata.micro", Image: "postgres:17.9"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	importing := func(id string) string {
+		return env.providerBlock() + fmt.Sprintf(`
+import {
+  to       = xata_branch.seeded
+  identity = { id = %q }
+}
+
+resource "xata_branch" "seeded" {
+  name          = "seeded"
+  region        = "us-east-1"
+  instance_type = "xata.micro"
+  image         = "postgres:17.9"
+}
+`, id)
+	}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		ProtoV6ProviderFactories: env.factories(t),
+		CheckDestroy:             env.checkNoBranches(),
+		Steps: []resource.TestStep{
+			{
+				Config:      importing("seeded"),
+				ExpectError: regexp.MustCompile(`(?s)Invalid Xata Branch Import Identity.*"seeded".*not a branch id.*id\s+=\s+"<name>"`),
+			},
+			{
+				Config:      importing("k3v9q0m2p8d4r6t1b5n7c0f2a9"),
+				ExpectError: regexp.MustCompile(`Cannot import non-existent remote object`),
+			},
+			{
+				Config: importing(created.ID),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("xata_branch.seeded", plancheck.ResourceActionNoop),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					env.branchIdentity("xata_branch.seeded", knownvalue.StringExact(created.ID)),
+					statecheck.ExpectKnownValue("xata_branch.seeded", tfjsonpath.New("organization_id"), knownvalue.StringExact(env.emu.OrganizationID())),
+				},
+			},
+		},
+	})
+}

@@ -1,8 +1,9 @@
 // Package apiclient is the HTTP machinery shared by this project's API
 // clients: retries with jittered backoff and Retry-After, a shared rate
-// limiter waited on before every attempt, size-capped responses and
-// redacted debug logs. It knows nothing of any particular API: each client
-// supplies its URL, headers, error format, retry policy and redaction.
+// limiter waited on before every attempt, size-capped responses, and
+// credentials kept out of errors and debug logs. It knows nothing of any
+// particular API: each client supplies its URL, headers, error format,
+// retry policy and redaction.
 package apiclient
 
 import (
@@ -41,6 +42,9 @@ type Config struct {
 	// LogFields are added to every request log, e.g. the authentication
 	// header with its secret redacted.
 	LogFields map[string]any
+	// Secrets are the client's own credentials (API keys). They are hidden
+	// from every error and log, whatever the server echoes.
+	Secrets []string
 	// Retryable decides whether Do repeats a call that failed with err.
 	Retryable func(method string, err error) bool
 	// DecodeError builds the error for a non-2xx response.
@@ -58,7 +62,8 @@ type Config struct {
 
 // Client sends calls to one API. It is safe for concurrent use.
 type Client struct {
-	cfg Config
+	cfg     Config
+	secrets secrets
 }
 
 // maxResponseBody guards memory against a misbehaving endpoint; real
@@ -85,7 +90,14 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxBackoff < cfg.MinBackoff {
 		return nil, fmt.Errorf("MaxBackoff (%v) is less than MinBackoff (%v)", cfg.MaxBackoff, cfg.MinBackoff)
 	}
-	return &Client{cfg: cfg}, nil
+	var sec secrets
+	for _, s := range cfg.Secrets {
+		if s != "" {
+			sec = append(sec, s)
+		}
+	}
+	cfg.Redact.secrets = sec
+	return &Client{cfg: cfg, secrets: sec}, nil
 }
 
 // Call is one logical API operation; it may take several attempts.
@@ -151,10 +163,12 @@ func (c *Client) Attempt(ctx context.Context, cl Call, n int) (*Response, error)
 		}
 	}
 	resp, err := c.roundTrip(ctx, cl, n)
-	if err == nil && (resp.status < 200 || resp.status > 299) {
-		err = c.cfg.DecodeError(cl.Method, cl.Path, resp.status, resp.header, resp.body)
+	if err != nil || resp.status >= 200 && resp.status <= 299 {
+		return resp, err
 	}
-	return resp, err
+	header, body := c.secrets.hideResponse(resp.header, resp.body)
+	resp = &Response{status: resp.status, header: header, body: body}
+	return resp, c.cfg.DecodeError(cl.Method, cl.Path, resp.status, resp.header, resp.body)
 }
 
 func (c *Client) roundTrip(ctx context.Context, cl Call, n int) (*Response, error) {
@@ -195,6 +209,7 @@ func (c *Client) roundTrip(ctx context.Context, cl Call, n int) (*Response, erro
 		if errors.As(err, &uerr) {
 			err = uerr.Err
 		}
+		err = c.secrets.hideErr(err)
 		c.Debug(ctx, c.cfg.Name+" response", map[string]any{
 			"method": cl.Method, "url": logURL, "duration_ms": elapsed, "error": err.Error(),
 		})
@@ -218,8 +233,8 @@ func (c *Client) Decode(cl Call, resp *Response, out any) error {
 		return nil
 	}
 	if err := json.Unmarshal(resp.body, out); err != nil {
-		return fmt.Errorf("%s: %s %s: decoding %d response (request id: %s): %w",
-			c.cfg.Name, cl.Method, cl.Path, resp.status, resp.header.Get("X-Request-Id"), err)
+		return c.secrets.hideErr(fmt.Errorf("%s: %s %s: decoding %d response (request id: %s): %w",
+			c.cfg.Name, cl.Method, cl.Path, resp.status, resp.header.Get("X-Request-Id"), err))
 	}
 	return nil
 }
@@ -314,9 +329,26 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-// Debug logs msg if the client has a logger; fields must be redacted.
+// Debug logs msg if the client has a logger. Fields must be redacted of
+// the API's secrets; the client's own credentials are hidden here from
+// every string and error field.
 func (c *Client) Debug(ctx context.Context, msg string, fields map[string]any) {
-	if c.cfg.Logger != nil {
-		c.cfg.Logger.Debug(ctx, msg, fields)
+	if c.cfg.Logger == nil {
+		return
 	}
+	out := make(map[string]any, len(fields))
+	for k, v := range fields {
+		switch v := v.(type) {
+		case string:
+			out[k] = c.secrets.hide(v)
+		case error:
+			out[k] = c.secrets.hide(v.Error())
+		default:
+			out[k] = v
+		}
+	}
+	c.cfg.Logger.Debug(ctx, msg, out)
 }
+
+// HideSecrets hides the client's own credentials, and bearer tokens, in s.
+func (c *Client) HideSecrets(s string) string { return c.secrets.hide(s) }

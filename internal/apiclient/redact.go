@@ -3,6 +3,8 @@ package apiclient
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -13,16 +15,16 @@ const Redacted = "<redacted>"
 // maxLogBody keeps debug logs readable.
 const maxLogBody = 4096
 
-// Redactor hides secrets in debug logs.
+// Redactor hides an API's secrets in debug logs. The client's own
+// credentials (Config.Secrets) are hidden on top, wherever they appear.
 type Redactor struct {
 	// JSON redacts a decoded JSON body (numbers are json.Number).
 	JSON func(v any) any
 	// Text redacts a body that is not JSON, and the error of a failed
 	// attempt.
 	Text func(s string) string
-	// Encoded, if set, also redacts a JSON body once re-encoded, for
-	// secrets that may appear anywhere in it (an API key).
-	Encoded func(s string) string
+
+	secrets secrets // set by New
 }
 
 // Body renders a request or response body for a debug log. JSON is
@@ -42,14 +44,58 @@ func (r Redactor) Body(body []byte) string {
 		enc.SetEscapeHTML(false) // keep "<redacted>" readable
 		if enc.Encode(r.JSON(v)) == nil {
 			s := strings.TrimSuffix(buf.String(), "\n")
-			if r.Encoded != nil {
-				s = r.Encoded(s)
-			}
-			return truncate(s, maxLogBody)
+			return truncate(r.secrets.hide(s), maxLogBody)
 		}
 	}
-	return truncate(r.Text(string(body)), maxLogBody)
+	return truncate(r.secrets.hide(r.Text(string(body))), maxLogBody)
 }
+
+// secrets are a client's own credentials. A server may echo them (an
+// error quoting the request's headers, a script printing its environment),
+// and whatever a server says can end up in an error shown to the user or
+// in a log, so they are hidden from every such text, and so is any bearer
+// token.
+type secrets []string
+
+// bearerToken matches an RFC 6750 bearer credential. Eight characters at
+// least, so that prose ("the bearer of") is left alone.
+var bearerToken = regexp.MustCompile(`(?i)\b(bearer\s+)[A-Za-z0-9._~+/-]{8,}=*`)
+
+func (s secrets) hide(text string) string {
+	for _, secret := range s {
+		text = strings.ReplaceAll(text, secret, Redacted)
+	}
+	return bearerToken.ReplaceAllString(text, "${1}"+Redacted)
+}
+
+// hideErr returns err with its message hidden the same way, keeping its
+// chain for errors.Is and errors.As.
+func (s secrets) hideErr(err error) error {
+	if msg := s.hide(err.Error()); msg != err.Error() {
+		return &hiddenError{msg: msg, err: err}
+	}
+	return err
+}
+
+// hideResponse hides secrets in an error response before the client's
+// DecodeError turns it into a message.
+func (s secrets) hideResponse(header http.Header, body []byte) (http.Header, []byte) {
+	h := header.Clone()
+	for _, vs := range h {
+		for i, v := range vs {
+			vs[i] = s.hide(v)
+		}
+	}
+	return h, []byte(s.hide(string(body)))
+}
+
+type hiddenError struct {
+	msg string
+	err error
+}
+
+func (e *hiddenError) Error() string { return e.msg }
+func (e *hiddenError) Unwrap() error { return e.err }
 
 // RedactJSON returns a copy of v, a decoded JSON value, in which every
 // non-null object member that secret reports is Redacted and every other

@@ -1,6 +1,8 @@
 package apiclient
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -39,14 +41,33 @@ func TestRedactorBody(t *testing.T) {
 	}
 }
 
-func TestRedactorEncoded(t *testing.T) {
+func TestRedactorHidesSecrets(t *testing.T) {
 	r := testRedactor
-	r.Encoded = func(s string) string { return strings.ReplaceAll(s, "key", Redacted) }
-	if got := r.Body([]byte(`{"key":"a key"}`)); got != `{"<redacted>":"a <redacted>"}` {
-		t.Errorf("JSON body = %s", got)
+	r.secrets = secrets{"key-0123456789"}
+	for in, want := range map[string]string{
+		`{"m":"bad key key-0123456789"}`:                    `{"m":"bad key <redacted>"}`,
+		`denied: key-0123456789`:                            `denied: <redacted>`,
+		`{"h":"Authorization: Bearer xau_abcdefgh12345=="}`: `{"h":"Authorization: Bearer <redacted>"}`,
+		`bearer eyJhbGciOi.eyJzdWIi.sig-_x a secret`:        `bearer <redacted> a <redacted>`,
+		`the bearer of bad news`:                            `the bearer of bad news`,
+	} {
+		if got := r.Body([]byte(in)); got != want {
+			t.Errorf("Body(%s) = %s, want %s", in, got, want)
+		}
 	}
-	if got := r.Body([]byte(`key secret`)); got != `key <redacted>` {
-		t.Errorf("text body = %s, want Encoded left out", got)
+}
+
+func TestHideErrKeepsChain(t *testing.T) {
+	s := secrets{"key-0123456789"}
+	base := &TransportError{API: "a", Method: "GET", Path: "/", Err: errors.New("echo key-0123456789")}
+	err := s.hideErr(fmt.Errorf("wrapped: %w", base))
+	var te *TransportError
+	if err.Error() != "wrapped: a: GET /: request failed: echo <redacted>" || !errors.As(err, &te) || te != base {
+		t.Errorf("hideErr = %q (chain kept: %v)", err, te == base)
+	}
+	var hidden *hiddenError
+	if errors.As(s.hideErr(errors.New("nothing secret")), &hidden) {
+		t.Error("an error without secrets must come back unwrapped")
 	}
 }
 

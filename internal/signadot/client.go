@@ -95,12 +95,13 @@ func NewClient(cfg Config) (*Client, error) {
 		BaseURL:    c.origin + apiBasePath,
 		SetHeaders: c.setHeaders,
 		LogFields:  logFields,
-		Retryable:  retryable,
+		// The API key may show up anywhere in a body (a script echoing it).
+		Secrets:   []string{c.apiKey},
+		Retryable: retryable,
 		DecodeError: func(method, path string, status int, header http.Header, body []byte) error {
 			return newAPIError(method, path, status, header, body)
 		},
-		// The API key may show up anywhere in a body (a script echoing it).
-		Redact:        apiclient.Redactor{JSON: redactValue, Text: c.redactString, Encoded: c.redactString},
+		Redact:        apiclient.Redactor{JSON: redactValue, Text: redactString},
 		Logger:        cfg.Logger,
 		HTTPClient:    cfg.HTTPClient,
 		Limiter:       cfg.Limiter,

@@ -77,10 +77,4 @@ func isContainer(v any) bool {
 
 // redactString also hides the client's own API key wherever it shows up
 // (a script or an error echoing it).
-func (c *Client) redactString(s string) string {
-	s = redactString(s)
-	if c.apiKey != "" {
-		s = strings.ReplaceAll(s, c.apiKey, apiclient.Redacted)
-	}
-	return s
-}
+func (c *Client) redactString(s string) string { return c.api.HideSecrets(redactString(s)) }

@@ -77,6 +77,7 @@ func NewClient(cfg Config) (*Client, error) {
 		BaseURL:    strings.TrimRight(u.String(), "/"),
 		SetHeaders: c.setHeaders,
 		LogFields:  logFields,
+		Secrets:    []string{c.apiKey},
 		Retryable:  retryable,
 		DecodeError: func(method, path string, status int, header http.Header, body []byte) error {
 			return newAPIError(method, path, status, header, body)

@@ -1,10 +1,13 @@
-// Package apitest has the HTTP handlers that API client tests script their
-// test servers with.
+// Package apitest has what API client tests share: the handlers that
+// script their test servers, hostile ones included, and a log recorder.
 package apitest
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -17,6 +20,15 @@ func Reply(code int, body string, header ...string) http.HandlerFunc {
 		}
 		w.WriteHeader(code)
 		fmt.Fprint(w, body)
+	}
+}
+
+// Echo answers with code and body, in which each %s is replaced by the
+// request's value of header: a server quoting the caller's credentials.
+func Echo(code int, header, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(code)
+		fmt.Fprint(w, strings.ReplaceAll(body, "%s", r.Header.Get(header)))
 	}
 }
 
@@ -37,4 +49,24 @@ func Script(steps ...http.HandlerFunc) (http.Handler, *atomic.Int32) {
 		i := int(n.Add(1)) - 1
 		steps[min(i, len(steps)-1)](w, r)
 	}), &n
+}
+
+// Logs records debug logs; it is an apiclient, xata and signadot Logger.
+type Logs struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+// Debug records msg and its fields as one line.
+func (l *Logs) Debug(_ context.Context, msg string, fields map[string]any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, fmt.Sprintf("%s %v", msg, fields))
+}
+
+// String returns every line recorded, one per log.
+func (l *Logs) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.lines, "\n")
 }

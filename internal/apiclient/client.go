@@ -1,9 +1,9 @@
 // Package apiclient is the HTTP machinery shared by this project's API
 // clients: retries with jittered backoff and Retry-After, a shared rate
-// limiter waited on before every attempt, size-capped responses, and
-// credentials kept out of errors and debug logs. It knows nothing of any
-// particular API: each client supplies its URL, headers, error format,
-// retry policy and redaction.
+// limiter waited on before every attempt, refused redirects, size-capped
+// responses, and credentials kept out of errors and debug logs. It knows
+// nothing of any particular API: each client supplies its URL, headers,
+// error format, retry policy and redaction.
 package apiclient
 
 import (
@@ -45,6 +45,9 @@ type Config struct {
 	// Secrets are the client's own credentials (API keys). They are hidden
 	// from every error and log, whatever the server echoes.
 	Secrets []string
+	// URLSetting names where the user sets BaseURL, for the errors that
+	// point at it, e.g. "base_url"; default "the base URL".
+	URLSetting string
 	// Retryable decides whether Do repeats a call that failed with err.
 	Retryable func(method string, err error) bool
 	// DecodeError builds the error for a non-2xx response.
@@ -52,7 +55,9 @@ type Config struct {
 	Redact      Redactor
 	Logger      Logger // nil means no logging
 
-	HTTPClient    *http.Client  // default &http.Client{Timeout: 60s}
+	// HTTPClient defaults to &http.Client{Timeout: 60s}. The Client uses
+	// a copy that refuses redirects.
+	HTTPClient    *http.Client
 	Limiter       *rate.Limiter // nil means unlimited
 	MaxAttempts   int           // per call, default 8
 	MaxRetryAfter time.Duration // cap for Retry-After, default 30s
@@ -63,6 +68,7 @@ type Config struct {
 // Client sends calls to one API. It is safe for concurrent use.
 type Client struct {
 	cfg     Config
+	http    *http.Client
 	secrets secrets
 }
 
@@ -72,8 +78,15 @@ const maxResponseBody = 16 << 20
 
 // New applies the defaults to cfg and validates it.
 func New(cfg Config) (*Client, error) {
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 60 * time.Second}
+	hc := &http.Client{Timeout: 60 * time.Second}
+	if cfg.HTTPClient != nil {
+		*hc = *cfg.HTTPClient // the caller's client keeps its own policy
+	}
+	// Following a redirect would send the credentials wherever the
+	// Location points; roundTrip turns the 3xx into an error instead.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	if cfg.URLSetting == "" {
+		cfg.URLSetting = "the base URL"
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 8
@@ -97,7 +110,7 @@ func New(cfg Config) (*Client, error) {
 		}
 	}
 	cfg.Redact.secrets = sec
-	return &Client{cfg: cfg, secrets: sec}, nil
+	return &Client{cfg: cfg, http: hc, secrets: sec}, nil
 }
 
 // Call is one logical API operation; it may take several attempts.
@@ -196,7 +209,7 @@ func (c *Client) roundTrip(ctx context.Context, cl Call, n int) (*Response, erro
 	c.Debug(ctx, c.cfg.Name+" request", fields)
 
 	start := time.Now()
-	res, err := c.cfg.HTTPClient.Do(req)
+	res, err := c.http.Do(req)
 	var data []byte
 	if err == nil {
 		data, err = io.ReadAll(io.LimitReader(res.Body, maxResponseBody))
@@ -215,14 +228,27 @@ func (c *Client) roundTrip(ctx context.Context, cl Call, n int) (*Response, erro
 		})
 		return nil, &TransportError{API: c.cfg.Name, Method: cl.Method, Path: cl.Path, Err: err}
 	}
-	c.Debug(ctx, c.cfg.Name+" response", map[string]any{
+	fields = map[string]any{
 		"method":      cl.Method,
 		"url":         logURL,
 		"status":      res.StatusCode,
 		"request_id":  res.Header.Get("X-Request-Id"),
 		"duration_ms": elapsed,
 		"body":        c.cfg.Redact.Body(data),
-	})
+	}
+	if res.StatusCode >= 300 && res.StatusCode <= 399 {
+		fields["location"] = res.Header.Get("Location")
+	}
+	c.Debug(ctx, c.cfg.Name+" response", fields)
+
+	if res.StatusCode >= 300 && res.StatusCode <= 399 {
+		to := "nowhere (no Location)"
+		if u, err := res.Location(); err == nil {
+			to = c.secrets.hide(u.Redacted())
+		}
+		return nil, fmt.Errorf("%s: %s %s: %d redirect to %s refused: %w; check %s",
+			c.cfg.Name, cl.Method, cl.Path, res.StatusCode, to, ErrRedirect, c.cfg.URLSetting)
+	}
 	return &Response{status: res.StatusCode, header: res.Header, body: data}, nil
 }
 

@@ -75,7 +75,7 @@ func TestNewDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.cfg.MaxAttempts != 8 || c.cfg.MaxRetryAfter != 30*time.Second || c.cfg.MinBackoff != 300*time.Millisecond ||
-		c.cfg.MaxBackoff != 5*time.Second || c.cfg.HTTPClient.Timeout != 60*time.Second {
+		c.cfg.MaxBackoff != 5*time.Second || c.http.Timeout != 60*time.Second || c.cfg.URLSetting != "the base URL" {
 		t.Errorf("defaults not applied: %+v", c.cfg)
 	}
 	if _, err := New(Config{MinBackoff: time.Second, MaxBackoff: time.Millisecond}); err == nil ||

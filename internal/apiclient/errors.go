@@ -7,6 +7,11 @@ import (
 	"strings"
 )
 
+// ErrRedirect is wrapped by the error for a 3xx answer. The APIs never
+// redirect, and following would hand the credentials to whatever the
+// Location names.
+var ErrRedirect = errors.New("the API never redirects")
+
 // TransportError means no complete response arrived (connection refused or
 // reset, EOF, timeout): for a write, the server may or may not have acted.
 type TransportError struct {

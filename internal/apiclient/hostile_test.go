@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -20,6 +22,79 @@ func withSecret(logs *apitest.Logs) func(*Config) {
 		c.SetHeaders = func(h http.Header) { h.Set("Authorization", "Bearer "+testSecret) }
 		c.Secrets = []string{testSecret}
 		c.Logger = logs
+	}
+}
+
+func TestRedirectsRefused(t *testing.T) {
+	target := &apitest.Headers{}
+	dst := httptest.NewServer(target)
+	defer dst.Close()
+	_, port, _ := net.SplitHostPort(dst.Listener.Addr().String())
+	for _, tt := range []struct {
+		name     string
+		code     int
+		location string
+		wantTo   string
+	}{
+		{"other port", 307, dst.URL + "/x", dst.URL + "/x"},
+		{"other host", 302, "http://localhost:" + port + "/x", "http://localhost:" + port + "/x"},
+		{"permanent", 308, dst.URL, dst.URL},
+		{"see other", 303, dst.URL, dst.URL},
+		{"moved", 301, dst.URL, dst.URL},
+		{"relative", 307, "/elsewhere?k=" + testSecret, "/elsewhere?k=<redacted>"},
+		{"credentials in location", 307, "http://u:pw@localhost:" + port + "/", "http://u:xxxxx@localhost:" + port + "/"},
+		{"no location", 307, "", "nowhere (no Location)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h, n := apitest.Script(apitest.Reply(tt.code, "", "Location", tt.location))
+			c := newTestClient(t, h, withSecret(&apitest.Logs{}))
+			err := get(context.Background(), c)
+			if !errors.Is(err, ErrRedirect) || !strings.Contains(err.Error(),
+				fmt.Sprintf("test API: GET /x: %d redirect to ", tt.code)) ||
+				!strings.Contains(err.Error(), tt.wantTo+" refused: the API never redirects; check the base URL") {
+				t.Errorf("err = %v", err)
+			}
+			if n.Load() != 1 {
+				t.Errorf("attempts = %d, want 1: a redirect is not retried", n.Load())
+			}
+		})
+	}
+	if seen := target.Seen(); len(seen) != 0 {
+		t.Errorf("a redirect was followed: %v", seen)
+	}
+}
+
+// TestRedirectFromTLS also checks that the caller's own http.Client is
+// used, yet left as it was.
+func TestRedirectFromTLS(t *testing.T) {
+	target := &apitest.Headers{}
+	dst := httptest.NewServer(target)
+	defer dst.Close()
+	src := httptest.NewTLSServer(apitest.Reply(307, "", "Location", dst.URL+"/x"))
+	defer src.Close()
+	theirs := src.Client()
+	c, err := New(Config{
+		Name: "test API", BaseURL: src.URL, URLSetting: "base_url", HTTPClient: theirs,
+		SetHeaders: func(h http.Header) { h.Set("Authorization", "Bearer "+testSecret) },
+		Retryable:  func(method string, err error) bool { return Retryable(method, err, statusOf(err)) },
+		DecodeError: func(_, _ string, status int, _ http.Header, _ []byte) error {
+			return &statusError{status: status}
+		},
+		Redact: Redactor{JSON: identity[any], Text: identity[string]},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = get(context.Background(), c)
+	want := "test API: GET /x: 307 redirect to " + dst.URL + "/x refused: the API never redirects; check base_url"
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant %s", err, want)
+	}
+	if theirs.CheckRedirect != nil {
+		t.Error("the caller's http.Client was modified")
+	}
+	if seen := target.Seen(); len(seen) != 0 {
+		t.Errorf("https → http redirect was followed: %v", seen)
 	}
 }
 

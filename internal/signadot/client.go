@@ -31,7 +31,8 @@ type Config struct {
 	APIKey    string // sent as the signadot-api-key header
 	Org       string // required: every endpoint is under /orgs/{org}
 	UserAgent string // e.g. "terraform-provider-xata/1.2.3"
-	// HTTPClient defaults to &http.Client{Timeout: 60s}.
+	// HTTPClient defaults to &http.Client{Timeout: 60s}; the client uses a
+	// copy that refuses redirects.
 	HTTPClient *http.Client
 	// Limiter is shared by every caller in a run; nil means unlimited.
 	Limiter *rate.Limiter
@@ -96,8 +97,9 @@ func NewClient(cfg Config) (*Client, error) {
 		SetHeaders: c.setHeaders,
 		LogFields:  logFields,
 		// The API key may show up anywhere in a body (a script echoing it).
-		Secrets:   []string{c.apiKey},
-		Retryable: retryable,
+		Secrets:    []string{c.apiKey},
+		URLSetting: "the API URL",
+		Retryable:  retryable,
 		DecodeError: func(method, path string, status int, header http.Header, body []byte) error {
 			return newAPIError(method, path, status, header, body)
 		},

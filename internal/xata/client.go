@@ -27,7 +27,8 @@ type Config struct {
 	BaseURL   string // required, e.g. https://api.xata.tech (no version prefix)
 	APIKey    string // sent as Authorization: Bearer
 	UserAgent string // e.g. "terraform-provider-xata/1.2.3"; its version also goes into X-Xata-Agent
-	// HTTPClient defaults to &http.Client{Timeout: 60s}.
+	// HTTPClient defaults to &http.Client{Timeout: 60s}; the client uses a
+	// copy that refuses redirects.
 	HTTPClient *http.Client
 	// Limiter is shared by every caller in a run (one per provider
 	// instance); nil means unlimited.
@@ -78,6 +79,7 @@ func NewClient(cfg Config) (*Client, error) {
 		SetHeaders: c.setHeaders,
 		LogFields:  logFields,
 		Secrets:    []string{c.apiKey},
+		URLSetting: "base_url",
 		Retryable:  retryable,
 		DecodeError: func(method, path string, status int, header http.Header, body []byte) error {
 			return newAPIError(method, path, status, header, body)

@@ -51,16 +51,40 @@ func Script(steps ...http.HandlerFunc) (http.Handler, *atomic.Int32) {
 	}), &n
 }
 
+// Headers records the headers of every request it serves, answering 200
+// with an empty JSON object: the target of a redirect, to prove that no
+// credential reaches it.
+type Headers struct {
+	mu   sync.Mutex
+	seen []http.Header
+}
+
+func (h *Headers) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.mu.Lock()
+	h.seen = append(h.seen, r.Header.Clone())
+	h.mu.Unlock()
+	fmt.Fprint(w, "{}")
+}
+
+// Seen returns the headers of the requests served so far.
+func (h *Headers) Seen() []http.Header {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]http.Header(nil), h.seen...)
+}
+
 // Logs records debug logs; it is an apiclient, xata and signadot Logger.
 type Logs struct {
 	mu    sync.Mutex
 	lines []string
+	msgs  []string
 }
 
 // Debug records msg and its fields as one line.
 func (l *Logs) Debug(_ context.Context, msg string, fields map[string]any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.msgs = append(l.msgs, msg)
 	l.lines = append(l.lines, fmt.Sprintf("%s %v", msg, fields))
 }
 
@@ -69,4 +93,17 @@ func (l *Logs) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return strings.Join(l.lines, "\n")
+}
+
+// Count is the number of logs whose message is msg.
+func (l *Logs) Count(msg string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, m := range l.msgs {
+		if m == msg {
+			n++
+		}
+	}
+	return n
 }

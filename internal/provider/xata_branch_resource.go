@@ -174,7 +174,18 @@ func (r *branchResource) checkNewBranch(ctx context.Context, client *xata.Client
 	default:
 		return checkCatalogue(ctx, client, org, config)
 	}
-	found, err := client.LookupBranch(ctx, org, project, ref, false)
+	// Only a child that repeats its region or image needs the parent's
+	// configuration; existence alone costs one call, not two.
+	var parent *xata.BranchMetadata
+	var err error
+	if ref.ID == "" && config.Region.IsNull() && config.Image.IsNull() {
+		_, err = client.FindBranchByName(ctx, org, project, ref.Name)
+	} else {
+		var found *xata.BranchWithCredentials
+		if found, err = client.LookupBranch(ctx, org, project, ref, false); err == nil {
+			parent = found.Branch
+		}
+	}
 	if xata.IsNotFound(err) {
 		// The parent may be created by this same apply (parent_name =
 		// xata_branch.x.name is known at plan time), so this is not yet
@@ -188,9 +199,11 @@ func (r *branchResource) checkNewBranch(ctx context.Context, client *xata.Client
 		diags.Append(lookupDiagnostic("Xata Parent Branch", attr, project, ref, err))
 		return diags
 	}
-	parent := found
-	region := types.StringValue(firstNonEmpty(parent.Branch.Configuration.Region, parent.Branch.Region))
-	diags.Append(checkInherited(config, "the parent's", region, types.StringValue(parent.Branch.Configuration.Image), true)...)
+	if parent == nil {
+		return diags
+	}
+	region := types.StringValue(firstNonEmpty(parent.Configuration.Region, parent.Region))
+	diags.Append(checkInherited(config, "the parent's", region, types.StringValue(parent.Configuration.Image), true)...)
 	return diags
 }
 
@@ -452,12 +465,12 @@ func resolveParent(ctx context.Context, client *xata.Client, org, project string
 	if !known(plan.ParentName) {
 		return plan.ParentID.ValueString(), nil
 	}
-	parent, diags := lookupBranch(ctx, client, "Xata Parent Branch", path.Root("parent_name"), org, project,
-		xata.BranchRef{Name: plan.ParentName.ValueString()}, false)
-	if diags.HasError() {
-		return "", diags
+	ref := xata.BranchRef{Name: plan.ParentName.ValueString()}
+	parent, err := client.FindBranchByName(ctx, org, project, ref.Name)
+	if err != nil {
+		return "", diag.Diagnostics{lookupDiagnostic("Xata Parent Branch", path.Root("parent_name"), project, ref, err)}
 	}
-	return parent.Branch.ID, diags
+	return parent.ID, nil
 }
 
 // converge applies what creation could not carry (a child's cluster

@@ -116,6 +116,11 @@ func (c *Client) WaitForBranch(ctx context.Context, orgID, projectID, branchID s
 		seenHealthy bool
 		faultSince  time.Time
 	)
+	// A branch just created or changed is never ready at once: the first
+	// look waits MinInterval, which the overshoot bound allows.
+	if err := clock.Sleep(ctx, opts.MinInterval); err != nil {
+		return nil, waitTimeoutError(ctx, branchID, target, nil)
+	}
 	for {
 		b, err := c.GetBranch(ctx, orgID, projectID, branchID)
 		if err != nil {

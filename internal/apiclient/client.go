@@ -1,9 +1,9 @@
 // Package apiclient is the HTTP machinery shared by this project's API
 // clients: retries with jittered backoff and Retry-After, a shared rate
-// limiter waited on before every attempt, refused redirects, size-capped
-// responses, and credentials kept out of errors and debug logs. It knows
-// nothing of any particular API: each client supplies its URL, headers,
-// error format, retry policy and redaction.
+// limiter waited on before every attempt, per-attempt timeouts, refused
+// redirects, size-capped responses, and credentials kept out of errors and
+// debug logs. It knows nothing of any particular API: each client supplies
+// its URL, headers, error format, retry policy and redaction.
 package apiclient
 
 import (
@@ -55,14 +55,17 @@ type Config struct {
 	Redact      Redactor
 	Logger      Logger // nil means no logging
 
-	// HTTPClient defaults to &http.Client{Timeout: 60s}. The Client uses
-	// a copy that refuses redirects.
-	HTTPClient    *http.Client
-	Limiter       *rate.Limiter // nil means unlimited
-	MaxAttempts   int           // per call, default 8
-	MaxRetryAfter time.Duration // cap for Retry-After, default 30s
-	MinBackoff    time.Duration // default 300ms
-	MaxBackoff    time.Duration // default 5s
+	// HTTPClient defaults to &http.Client{}. The Client uses a copy that
+	// refuses redirects.
+	HTTPClient *http.Client
+	Limiter    *rate.Limiter // nil means unlimited
+	// AttemptTimeout bounds one attempt, from sending the request to
+	// reading the last byte of the response; default 30s.
+	AttemptTimeout time.Duration
+	MaxAttempts    int           // per call, default 8
+	MaxRetryAfter  time.Duration // cap for Retry-After, default 30s
+	MinBackoff     time.Duration // default 300ms
+	MaxBackoff     time.Duration // default 5s
 }
 
 // Client sends calls to one API. It is safe for concurrent use.
@@ -78,7 +81,7 @@ const maxResponseBody = 16 << 20
 
 // New applies the defaults to cfg and validates it.
 func New(cfg Config) (*Client, error) {
-	hc := &http.Client{Timeout: 60 * time.Second}
+	hc := &http.Client{}
 	if cfg.HTTPClient != nil {
 		*hc = *cfg.HTTPClient // the caller's client keeps its own policy
 	}
@@ -87,6 +90,9 @@ func New(cfg Config) (*Client, error) {
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	if cfg.URLSetting == "" {
 		cfg.URLSetting = "the base URL"
+	}
+	if cfg.AttemptTimeout <= 0 {
+		cfg.AttemptTimeout = 30 * time.Second
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 8
@@ -166,9 +172,10 @@ func (c *Client) Do(ctx context.Context, cl Call, out any) error {
 }
 
 // Attempt makes attempt number n of cl: it waits on the shared limiter,
-// sends the request and reads the whole response. A nil error means a 2xx
-// response; a non-2xx one comes with the error of Config.DecodeError, and
-// a failure without a complete response is a *TransportError.
+// sends the request and reads the whole response within
+// Config.AttemptTimeout. A nil error means a 2xx response; a non-2xx one
+// comes with the error of Config.DecodeError, and a failure without a
+// complete response is a *TransportError.
 func (c *Client) Attempt(ctx context.Context, cl Call, n int) (*Response, error) {
 	if c.cfg.Limiter != nil {
 		if err := c.cfg.Limiter.Wait(ctx); err != nil {
@@ -184,6 +191,14 @@ func (c *Client) Attempt(ctx context.Context, cl Call, n int) (*Response, error)
 	return resp, c.cfg.DecodeError(cl.Method, cl.Path, resp.status, resp.header, resp.body)
 }
 
+// ended says how ctx, done, ended the call.
+func ended(ctx context.Context) string {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return "overall deadline reached"
+	}
+	return "call cancelled"
+}
+
 func (c *Client) roundTrip(ctx context.Context, cl Call, n int) (*Response, error) {
 	target := c.cfg.BaseURL + cl.Path
 	if len(cl.Query) > 0 {
@@ -193,7 +208,11 @@ func (c *Client) roundTrip(ctx context.Context, cl Call, n int) (*Response, erro
 	if cl.Body != nil {
 		body = bytes.NewReader(cl.Body)
 	}
-	req, err := http.NewRequestWithContext(ctx, cl.Method, target, body)
+	// The timeout covers reading the body too: a server may send headers
+	// and then trickle, or nothing.
+	actx, cancel := context.WithTimeout(ctx, c.cfg.AttemptTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(actx, cl.Method, target, body)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s %s: %w", c.cfg.Name, cl.Method, cl.Path, err)
 	}
@@ -212,17 +231,12 @@ func (c *Client) roundTrip(ctx context.Context, cl Call, n int) (*Response, erro
 	res, err := c.http.Do(req)
 	var data []byte
 	if err == nil {
-		data, err = io.ReadAll(io.LimitReader(res.Body, maxResponseBody))
+		data, err = io.ReadAll(io.LimitReader(res.Body, maxResponseBody+1))
 		res.Body.Close()
 	}
 	elapsed := time.Since(start).Milliseconds()
 	if err != nil {
-		// The url.Error wrapper repeats method and full URL; keep the cause.
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			err = uerr.Err
-		}
-		err = c.secrets.hideErr(err)
+		err = c.secrets.hideErr(c.transportCause(ctx, actx, res != nil, err))
 		c.Debug(ctx, c.cfg.Name+" response", map[string]any{
 			"method": cl.Method, "url": logURL, "duration_ms": elapsed, "error": err.Error(),
 		})
@@ -234,22 +248,56 @@ func (c *Client) roundTrip(ctx context.Context, cl Call, n int) (*Response, erro
 		"status":      res.StatusCode,
 		"request_id":  res.Header.Get("X-Request-Id"),
 		"duration_ms": elapsed,
-		"body":        c.cfg.Redact.Body(data),
+	}
+	tooLarge := len(data) > maxResponseBody
+	if tooLarge {
+		data = data[:maxResponseBody]
+		fields["body"] = ErrBodyTooLarge.Error()
+	} else {
+		fields["body"] = c.cfg.Redact.Body(data)
 	}
 	if res.StatusCode >= 300 && res.StatusCode <= 399 {
 		fields["location"] = res.Header.Get("Location")
 	}
 	c.Debug(ctx, c.cfg.Name+" response", fields)
 
-	if res.StatusCode >= 300 && res.StatusCode <= 399 {
+	switch {
+	case res.StatusCode >= 300 && res.StatusCode <= 399:
 		to := "nowhere (no Location)"
 		if u, err := res.Location(); err == nil {
 			to = c.secrets.hide(u.Redacted())
 		}
 		return nil, fmt.Errorf("%s: %s %s: %d redirect to %s refused: %w; check %s",
 			c.cfg.Name, cl.Method, cl.Path, res.StatusCode, to, ErrRedirect, c.cfg.URLSetting)
+	case tooLarge && res.StatusCode >= 200 && res.StatusCode <= 299:
+		// Decoding a truncated body would fail confusingly, or worse,
+		// succeed; an error status is still worth its first bytes.
+		return nil, c.secrets.hideErr(fmt.Errorf("%s: %s %s: %d: %w%s",
+			c.cfg.Name, cl.Method, cl.Path, res.StatusCode, ErrBodyTooLarge, requestID(res.Header)))
 	}
 	return &Response{status: res.StatusCode, header: res.Header, body: data}, nil
+}
+
+// transportCause explains why an attempt got no complete response. When
+// the call's context or the attempt's timeout cut it, the HTTP error only
+// says "context deadline exceeded": say which it was and what had arrived.
+func (c *Client) transportCause(ctx, actx context.Context, gotHeaders bool, err error) error {
+	// The url.Error wrapper repeats method and full URL; keep the cause.
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err
+	}
+	switch {
+	case ctx.Err() != nil && gotHeaders:
+		return fmt.Errorf("%s while the response body was arriving: %w", ended(ctx), context.Cause(ctx))
+	case ctx.Err() != nil:
+		return fmt.Errorf("%s before any response: %w", ended(ctx), context.Cause(ctx))
+	case actx.Err() != nil && gotHeaders:
+		return fmt.Errorf("response body not complete within %v (%w)", c.cfg.AttemptTimeout, ErrAttemptTimeout)
+	case actx.Err() != nil:
+		return fmt.Errorf("no response within %v (%w)", c.cfg.AttemptTimeout, ErrAttemptTimeout)
+	}
+	return err
 }
 
 // Decode decodes the body of resp, the 2xx response to cl, into out (if
@@ -259,26 +307,35 @@ func (c *Client) Decode(cl Call, resp *Response, out any) error {
 		return nil
 	}
 	if err := json.Unmarshal(resp.body, out); err != nil {
-		return c.secrets.hideErr(fmt.Errorf("%s: %s %s: decoding %d response (request id: %s): %w",
-			c.cfg.Name, cl.Method, cl.Path, resp.status, resp.header.Get("X-Request-Id"), err))
+		return c.secrets.hideErr(fmt.Errorf("%s: %s %s: decoding %d response%s: %w",
+			c.cfg.Name, cl.Method, cl.Path, resp.status, requestID(resp.header), err))
 	}
 	return nil
+}
+
+// requestID names the response's request ID, if any, for an error.
+func requestID(h http.Header) string {
+	if id := h.Get("X-Request-Id"); id != "" {
+		return " (request id: " + id + ")"
+	}
+	return ""
 }
 
 // AwaitRetry is called when attempt failed with err (resp is its
 // response, nil if none) and is to be repeated. Once MaxAttempts are used
 // up it returns err, saying so; otherwise it sleeps for the server's
-// Retry-After, capped, else a jittered backoff. It returns early with the
-// context's error (wrapping err) when ctx ends first or its deadline is
-// too close for the retry to happen at all. A non-nil result ends the call.
+// Retry-After, capped, else a jittered backoff. It returns early, saying
+// the overall deadline was reached (wrapping the context's error and err),
+// when ctx ends first or its deadline is too close for the retry to happen
+// at all. A non-nil result ends the call.
 func (c *Client) AwaitRetry(ctx context.Context, cl Call, attempt int, resp *Response, err error) error {
 	if attempt >= c.cfg.MaxAttempts {
 		return gaveUp(err, attempt)
 	}
 	d := c.retryDelay(resp, attempt-1)
 	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
-		return fmt.Errorf("%w: not retrying, the deadline is sooner than the next attempt (in %v): %w",
-			context.DeadlineExceeded, d.Round(time.Millisecond), err)
+		return fmt.Errorf("overall deadline reached before the next attempt, due in %v (%w); last attempt: %w",
+			d.Round(time.Millisecond), context.DeadlineExceeded, err)
 	}
 	c.Debug(ctx, c.cfg.Name+" retry", map[string]any{
 		"method":   cl.Method,
@@ -291,7 +348,7 @@ func (c *Client) AwaitRetry(ctx context.Context, cl Call, attempt int, resp *Res
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
-		return fmt.Errorf("%w while waiting to retry: %w", context.Cause(ctx), err)
+		return fmt.Errorf("%s while waiting to retry (%w); last attempt: %w", ended(ctx), context.Cause(ctx), err)
 	case <-t.C:
 		return nil
 	}

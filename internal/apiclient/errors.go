@@ -1,16 +1,26 @@
 package apiclient
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 )
 
-// ErrRedirect is wrapped by the error for a 3xx answer. The APIs never
-// redirect, and following would hand the credentials to whatever the
-// Location names.
-var ErrRedirect = errors.New("the API never redirects")
+// Errors a Client's calls wrap, for callers and tests to tell them apart.
+var (
+	// ErrRedirect: the server answered 3xx. The APIs never redirect, and
+	// following would hand the credentials to whatever the Location names.
+	ErrRedirect = errors.New("the API never redirects")
+	// ErrAttemptTimeout: one attempt got no complete response within
+	// Config.AttemptTimeout (a TransportError, retried like one).
+	ErrAttemptTimeout = errors.New("per-attempt timeout")
+	// ErrBodyTooLarge: a 2xx body exceeded the limit; nothing was decoded.
+	ErrBodyTooLarge = fmt.Errorf("response body exceeds the %d MiB limit", maxResponseBody>>20)
+)
 
 // TransportError means no complete response arrived (connection refused or
 // reset, EOF, timeout): for a write, the server may or may not have acted.
@@ -32,11 +42,12 @@ func (e *TransportError) Unwrap() error { return e.Err }
 // Retryable is the retry policy common to HTTP APIs. A lost response or a
 // 408, 500, 502 or 504 may come after the server acted, so only idempotent
 // methods are repeated; a 429 or 503 is a refusal before any work (Refused),
-// so every method is.
+// so every method is. A host that does not resolve or a certificate that
+// does not verify will not change within a call: those are not repeated.
 func Retryable(method string, err error, status int) bool {
 	var te *TransportError
 	if errors.As(err, &te) {
-		return idempotent(method)
+		return !unreachable(te.Err) && idempotent(method)
 	}
 	if Refused(status) {
 		return true
@@ -57,17 +68,39 @@ func Refused(status int) bool {
 
 // Ambiguous reports whether a write failed in a way that leaves unknown
 // whether the server acted: the response was lost, or a 500, 502 or 504
-// may have come after the commit.
+// may have come after the commit. A request that could not reach the
+// server at all (unreachable) is not ambiguous.
 func Ambiguous(err error, status int) bool {
 	var te *TransportError
 	if errors.As(err, &te) {
-		return true
+		return !unreachable(te.Err)
 	}
 	switch status {
 	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
 		return true
 	}
 	return false
+}
+
+// unreachable reports a transport error that happened before the request
+// was sent and that a retry would meet again: the host name does not
+// resolve (a DNS timeout or temporary failure aside), or the server's
+// certificate does not verify.
+func unreachable(err error) bool {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return !dnsErr.IsTimeout && !dnsErr.IsTemporary
+	}
+	// crypto/tls wraps the x509 errors; a custom verifier may return them
+	// bare.
+	var (
+		verifyErr   *tls.CertificateVerificationError
+		unknownCA   x509.UnknownAuthorityError
+		hostnameErr x509.HostnameError
+		invalidErr  x509.CertificateInvalidError
+	)
+	return errors.As(err, &verifyErr) || errors.As(err, &unknownCA) || errors.As(err, &hostnameErr) ||
+		errors.As(err, &invalidErr)
 }
 
 func idempotent(method string) bool {

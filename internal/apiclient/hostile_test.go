@@ -2,13 +2,20 @@ package apiclient
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sandboxdb/terraform-provider-xata/internal/apiclient/apitest"
 )
@@ -147,5 +154,149 @@ func TestDebugHidesSecretsInCallerFields(t *testing.T) {
 	c.Debug(context.Background(), "m", map[string]any{"s": "a " + testSecret, "e": errors.New(testSecret), "n": 3})
 	if got := logs.String(); got != "m map[e:<redacted> n:3 s:a <redacted>]" {
 		t.Errorf("logged %s", got)
+	}
+}
+
+func TestAttemptTimeout(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		h    http.HandlerFunc
+		want string
+	}{
+		{"no response", apitest.Hang, "test API: GET /x: request failed: no response within 50ms (per-attempt timeout) (gave up after 3 attempts)"},
+		{"endless body", apitest.Trickle, "test API: GET /x: request failed: response body not complete within 50ms (per-attempt timeout) (gave up after 3 attempts)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h, n := apitest.Script(tt.h)
+			c := newTestClient(t, h, func(c *Config) { c.AttemptTimeout, c.MaxAttempts = 50*time.Millisecond, 3 })
+			err := get(context.Background(), c)
+			var te *TransportError
+			if err == nil || err.Error() != tt.want || !errors.Is(err, ErrAttemptTimeout) || !errors.As(err, &te) {
+				t.Errorf("err = %v\nwant %s", err, tt.want)
+			}
+			if n.Load() != 3 {
+				t.Errorf("attempts = %d, want 3", n.Load())
+			}
+		})
+	}
+}
+
+func TestOverallDeadlineSaysWhatTheLastAttemptSaw(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		h    http.HandlerFunc
+		want string
+	}{
+		{"no response", apitest.Hang, "overall deadline reached before any response: context deadline exceeded"},
+		{"endless body", apitest.Trickle, "overall deadline reached while the response body was arriving: context deadline exceeded"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h, n := apitest.Script(apitest.Reply(503, "busy", "Retry-After", "0"), tt.h)
+			c := newTestClient(t, h, nil) // the default per-attempt timeout is far away
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			defer cancel()
+			err := get(ctx, c)
+			want := "test API: GET /x: request failed: " + tt.want + " (previous attempt: test API: 503: busy)"
+			if err == nil || err.Error() != want || !errors.Is(err, context.DeadlineExceeded) || statusOf(err) != 503 {
+				t.Errorf("err = %v\nwant %s", err, want)
+			}
+			if n.Load() != 2 {
+				t.Errorf("attempts = %d, want 2", n.Load())
+			}
+		})
+	}
+}
+
+func TestDeadlineBeforeNextAttempt(t *testing.T) {
+	h, n := apitest.Script(apitest.Reply(503, "busy", "Retry-After", "30"))
+	c := newTestClient(t, h, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := get(ctx, c)
+	want := "overall deadline reached before the next attempt, due in 30s (context deadline exceeded); last attempt: test API: 503: busy"
+	if err == nil || err.Error() != want || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v\nwant %s", err, want)
+	}
+	if n.Load() != 1 {
+		t.Errorf("attempts = %d, want 1", n.Load())
+	}
+}
+
+func TestUnreachableNotRetried(t *testing.T) {
+	tlsSrv := httptest.NewUnstartedServer(apitest.Reply(200, okBody))
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake failure is expected
+	tlsSrv.StartTLS()
+	defer tlsSrv.Close()
+	for _, tt := range []struct {
+		name, baseURL string
+		client        *http.Client
+		want          string
+		as            func(error) bool
+	}{
+		{"no such host", "http://nonexistent.invalid",
+			&http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{Resolver: apitest.NXDomain()}).DialContext}},
+			"lookup nonexistent.invalid", func(err error) bool {
+				var dnsErr *net.DNSError
+				return errors.As(err, &dnsErr) && dnsErr.IsNotFound
+			}},
+		// The default client does not trust the test server's certificate.
+		{"untrusted certificate", tlsSrv.URL, nil, "certificate signed by unknown authority", func(err error) bool {
+			var unknownCA x509.UnknownAuthorityError
+			var verifyErr *tls.CertificateVerificationError
+			return errors.As(err, &unknownCA) && errors.As(err, &verifyErr)
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			logs := &apitest.Logs{}
+			c := newTestClient(t, http.NotFoundHandler(), func(c *Config) {
+				c.BaseURL, c.HTTPClient, c.Logger = tt.baseURL, tt.client, logs
+			})
+			err := get(context.Background(), c)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !tt.as(err) {
+				t.Fatalf("err = %v", err)
+			}
+			if n := logs.Count("test API request"); n != 1 {
+				t.Errorf("attempts = %d, want 1", n)
+			}
+			if Ambiguous(err, 0) {
+				t.Error("a request that never reached the server is not ambiguous")
+			}
+		})
+	}
+}
+
+func TestBodyTooLarge(t *testing.T) {
+	const size = 256 << 20
+	var sent atomic.Int64
+	h, n := apitest.Script(apitest.Huge(200, size, &sent))
+	c := newTestClient(t, h, nil)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	err := get(context.Background(), c)
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, ErrBodyTooLarge) || !strings.HasPrefix(err.Error(), "test API: GET /x: 200: response body exceeds the 16 MiB limit") {
+		t.Errorf("err = %v", err)
+	}
+	if n.Load() != 1 {
+		t.Errorf("attempts = %d, want 1: the same body would come back", n.Load())
+	}
+	// Reading stops just past the limit: a few times the limit at most
+	// is allocated, and the server could not send the rest.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 4*maxResponseBody {
+		t.Errorf("allocated %d MiB for a %d MiB limit", alloc>>20, maxResponseBody>>20)
+	}
+	if sent.Load() > size/2 {
+		t.Errorf("the server sent %d MiB", sent.Load()>>20)
+	}
+}
+
+func TestConnectionResetRetriedForGet(t *testing.T) {
+	h, n := apitest.Script(apitest.Reset, apitest.Reply(200, okBody))
+	c := newTestClient(t, h, nil)
+	if err := get(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	if n.Load() != 2 {
+		t.Errorf("attempts = %d, want 2", n.Load())
 	}
 }

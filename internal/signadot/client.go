@@ -31,11 +31,14 @@ type Config struct {
 	APIKey    string // sent as the signadot-api-key header
 	Org       string // required: every endpoint is under /orgs/{org}
 	UserAgent string // e.g. "terraform-provider-xata/1.2.3"
-	// HTTPClient defaults to &http.Client{Timeout: 60s}; the client uses a
-	// copy that refuses redirects.
+	// HTTPClient defaults to &http.Client{}; the client uses a copy that
+	// refuses redirects.
 	HTTPClient *http.Client
 	// Limiter is shared by every caller in a run; nil means unlimited.
 	Limiter *rate.Limiter
+	// AttemptTimeout bounds one attempt, response body included; default
+	// 30s.
+	AttemptTimeout time.Duration
 	// MaxAttempts bounds the attempts of one call, default 8: a provider
 	// runs unattended and one failed call fails a whole apply.
 	MaxAttempts   int
@@ -103,14 +106,15 @@ func NewClient(cfg Config) (*Client, error) {
 		DecodeError: func(method, path string, status int, header http.Header, body []byte) error {
 			return newAPIError(method, path, status, header, body)
 		},
-		Redact:        apiclient.Redactor{JSON: redactValue, Text: redactString},
-		Logger:        cfg.Logger,
-		HTTPClient:    cfg.HTTPClient,
-		Limiter:       cfg.Limiter,
-		MaxAttempts:   cfg.MaxAttempts,
-		MaxRetryAfter: cfg.MaxRetryAfter,
-		MinBackoff:    cfg.MinBackoff,
-		MaxBackoff:    cfg.MaxBackoff,
+		Redact:         apiclient.Redactor{JSON: redactValue, Text: redactString},
+		Logger:         cfg.Logger,
+		HTTPClient:     cfg.HTTPClient,
+		Limiter:        cfg.Limiter,
+		AttemptTimeout: cfg.AttemptTimeout,
+		MaxAttempts:    cfg.MaxAttempts,
+		MaxRetryAfter:  cfg.MaxRetryAfter,
+		MinBackoff:     cfg.MinBackoff,
+		MaxBackoff:     cfg.MaxBackoff,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("signadot: %w", err)

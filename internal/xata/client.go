@@ -27,12 +27,15 @@ type Config struct {
 	BaseURL   string // required, e.g. https://api.xata.tech (no version prefix)
 	APIKey    string // sent as Authorization: Bearer
 	UserAgent string // e.g. "terraform-provider-xata/1.2.3"; its version also goes into X-Xata-Agent
-	// HTTPClient defaults to &http.Client{Timeout: 60s}; the client uses a
-	// copy that refuses redirects.
+	// HTTPClient defaults to &http.Client{}; the client uses a copy that
+	// refuses redirects.
 	HTTPClient *http.Client
 	// Limiter is shared by every caller in a run (one per provider
 	// instance); nil means unlimited.
 	Limiter *rate.Limiter
+	// AttemptTimeout bounds one attempt, response body included; default
+	// 30s.
+	AttemptTimeout time.Duration
 	// MaxAttempts bounds the attempts of one call, default 8: a provider
 	// runs unattended and one failed call fails a whole apply.
 	MaxAttempts   int
@@ -84,14 +87,15 @@ func NewClient(cfg Config) (*Client, error) {
 		DecodeError: func(method, path string, status int, header http.Header, body []byte) error {
 			return newAPIError(method, path, status, header, body)
 		},
-		Redact:        logRedactor,
-		Logger:        cfg.Logger,
-		HTTPClient:    cfg.HTTPClient,
-		Limiter:       cfg.Limiter,
-		MaxAttempts:   cfg.MaxAttempts,
-		MaxRetryAfter: cfg.MaxRetryAfter,
-		MinBackoff:    cfg.MinBackoff,
-		MaxBackoff:    cfg.MaxBackoff,
+		Redact:         logRedactor,
+		Logger:         cfg.Logger,
+		HTTPClient:     cfg.HTTPClient,
+		Limiter:        cfg.Limiter,
+		AttemptTimeout: cfg.AttemptTimeout,
+		MaxAttempts:    cfg.MaxAttempts,
+		MaxRetryAfter:  cfg.MaxRetryAfter,
+		MinBackoff:     cfg.MinBackoff,
+		MaxBackoff:     cfg.MaxBackoff,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("xata: %w", err)

@@ -1,14 +1,19 @@
 // Package apitest has what API client tests share: the handlers that
-// script their test servers, hostile ones included, and a log recorder.
+// script their test servers, hostile ones included, a log recorder and a
+// resolver that knows no host.
 package apitest
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Reply answers with code and body, after setting the given header
@@ -39,6 +44,66 @@ func Drop(w http.ResponseWriter, _ *http.Request) {
 		panic(err)
 	}
 	conn.Close()
+}
+
+// Reset aborts the connection with a TCP reset, without answering.
+func Reset(w http.ResponseWriter, _ *http.Request) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	conn.Close()
+}
+
+// Hang accepts the request and never answers. It reads the body first:
+// only then does the server notice the client hanging up.
+func Hang(_ http.ResponseWriter, r *http.Request) {
+	_, _ = io.Copy(io.Discard, r.Body)
+	<-r.Context().Done()
+}
+
+// Trickle answers 200 with a JSON body that never ends: a byte every
+// 10ms, until the client goes away.
+func Trickle(w http.ResponseWriter, r *http.Request) {
+	_, _ = io.Copy(io.Discard, r.Body)
+	w.Header().Set("Content-Type", "application/json")
+	rc := http.NewResponseController(w)
+	if _, err := io.WriteString(w, `{"items":[`); err != nil {
+		return
+	}
+	for {
+		if err := rc.Flush(); err != nil {
+			return
+		}
+		select {
+		case <-r.Context().Done():
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+		if _, err := io.WriteString(w, " "); err != nil {
+			return
+		}
+	}
+}
+
+// Huge answers code with a body of size bytes that is written from one
+// small buffer, so that only the client can run out of memory. It records
+// in sent how much the client took.
+func Huge(code int, size int64, sent *atomic.Int64) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(code)
+		chunk := []byte(strings.Repeat("x", 64<<10))
+		for left := size; left > 0; left -= int64(len(chunk)) {
+			n, err := w.Write(chunk[:min(int64(len(chunk)), left)])
+			sent.Add(int64(n))
+			if err != nil {
+				return
+			}
+		}
+	}
 }
 
 // Script answers the i-th request with steps[i], repeating the last step,
@@ -106,4 +171,55 @@ func (l *Logs) Count(msg string) int {
 		}
 	}
 	return n
+}
+
+// NXDomain returns a resolver whose DNS server answers every query "no
+// such domain", as a real one does for nonexistent.invalid: the lookup
+// fails just as it would in production, without depending on the test
+// machine's network.
+func NXDomain() *net.Resolver {
+	return &net.Resolver{PreferGo: true, Dial: func(context.Context, string, string) (net.Conn, error) {
+		client, server := net.Pipe()
+		go answerNXDomain(server)
+		return client, nil
+	}}
+}
+
+// answerNXDomain serves DNS over a stream (length-prefixed messages),
+// answering each query with its own ID and question and RCODE 3.
+func answerNXDomain(conn net.Conn) {
+	defer conn.Close()
+	for {
+		var size [2]byte
+		if _, err := io.ReadFull(conn, size[:]); err != nil {
+			return
+		}
+		query := make([]byte, binary.BigEndian.Uint16(size[:]))
+		if _, err := io.ReadFull(conn, query); err != nil || len(query) < 12 {
+			return
+		}
+		resp := append([]byte(nil), query...)
+		// QR, the query's opcode and RD, RA, RCODE 3; one question, no
+		// other records (EDNS options dropped).
+		resp[2] = 0x80 | query[2]&0x79
+		resp[3] = 0x80 | 3
+		binary.BigEndian.PutUint16(resp[6:], 0)
+		binary.BigEndian.PutUint16(resp[8:], 0)
+		binary.BigEndian.PutUint16(resp[10:], 0)
+		resp = resp[:12+questionLen(query[12:])]
+		binary.BigEndian.PutUint16(size[:], uint16(len(resp)))
+		if _, err := conn.Write(append(size[:], resp...)); err != nil {
+			return
+		}
+	}
+}
+
+// questionLen is the length of the first question in q: a name of
+// length-prefixed labels ending in a zero byte, then type and class.
+func questionLen(q []byte) int {
+	i := 0
+	for i < len(q) && q[i] != 0 {
+		i += int(q[i]) + 1
+	}
+	return min(i+1+4, len(q))
 }

@@ -1,9 +1,9 @@
 // Package apiclient is the HTTP machinery shared by this project's API
-// clients: retries with jittered backoff and Retry-After, a shared rate
-// limiter waited on before every attempt, per-attempt timeouts, refused
-// redirects, size-capped responses, and credentials kept out of errors and
-// debug logs. It knows nothing of any particular API: each client supplies
-// its URL, headers, error format, retry policy and redaction.
+// clients: retries with jittered backoff and Retry-After, an adaptive rate
+// limiter shared by every caller, per-attempt timeouts, refused redirects,
+// size-capped responses, and credentials kept out of errors and debug
+// logs. It knows nothing of any particular API: each client supplies its
+// URL, headers, error format, retry policy and redaction.
 package apiclient
 
 import (
@@ -20,8 +20,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Logger receives debug logs. Fields are already redacted.
@@ -58,7 +56,8 @@ type Config struct {
 	// HTTPClient defaults to &http.Client{}. The Client uses a copy that
 	// refuses redirects.
 	HTTPClient *http.Client
-	Limiter    *rate.Limiter // nil means unlimited
+	// Limiter is shared by every caller of the API; nil means unlimited.
+	Limiter *Limiter
 	// AttemptTimeout bounds one attempt, from sending the request to
 	// reading the last byte of the response; default 30s.
 	AttemptTimeout time.Duration
@@ -66,6 +65,7 @@ type Config struct {
 	MaxRetryAfter  time.Duration // cap for Retry-After, default 30s
 	MinBackoff     time.Duration // default 300ms
 	MaxBackoff     time.Duration // default 5s
+	Clock          Clock         // for the waits between attempts; default the system clock
 }
 
 // Client sends calls to one API. It is safe for concurrent use.
@@ -108,6 +108,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.MaxBackoff < cfg.MinBackoff {
 		return nil, fmt.Errorf("MaxBackoff (%v) is less than MinBackoff (%v)", cfg.MaxBackoff, cfg.MinBackoff)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = systemClock{}
 	}
 	var sec secrets
 	for _, s := range cfg.Secrets {
@@ -177,10 +180,14 @@ func (c *Client) Do(ctx context.Context, cl Call, out any) error {
 // comes with the error of Config.DecodeError, and a failure without a
 // complete response is a *TransportError.
 func (c *Client) Attempt(ctx context.Context, cl Call, n int) (*Response, error) {
+	var ticket uint64
 	if c.cfg.Limiter != nil {
-		if err := c.cfg.Limiter.Wait(ctx); err != nil {
-			return nil, fmt.Errorf("%s: %s %s: waiting for the rate limiter: %w", c.cfg.Name, cl.Method, cl.Path, err)
+		t, err := c.cfg.Limiter.wait(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s %s: %s while waiting for the rate limiter (the server asked to slow down): %w",
+				c.cfg.Name, cl.Method, cl.Path, ended(ctx), err)
 		}
+		ticket = t
 	}
 	resp, err := c.roundTrip(ctx, cl, n)
 	if err != nil || resp.status >= 200 && resp.status <= 299 {
@@ -188,6 +195,12 @@ func (c *Client) Attempt(ctx context.Context, cl Call, n int) (*Response, error)
 	}
 	header, body := c.secrets.hideResponse(resp.header, resp.body)
 	resp = &Response{status: resp.status, header: header, body: body}
+	if c.cfg.Limiter != nil && Refused(resp.status) {
+		rate, until := c.cfg.Limiter.refused(ticket, c.retryDelay(resp, n-1))
+		c.Debug(ctx, c.cfg.Name+" throttled", map[string]any{
+			"status": resp.status, "paused_until": until.Format(time.RFC3339Nano), "allowed_rate_per_s": rate,
+		})
+	}
 	return resp, c.cfg.DecodeError(cl.Method, cl.Path, resp.status, resp.header, resp.body)
 }
 
@@ -344,14 +357,10 @@ func (c *Client) AwaitRetry(ctx context.Context, cl Call, attempt int, resp *Res
 		"delay_ms": d.Milliseconds(),
 		"error":    c.cfg.Redact.Text(err.Error()),
 	})
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return fmt.Errorf("%s while waiting to retry (%w); last attempt: %w", ended(ctx), context.Cause(ctx), err)
-	case <-t.C:
-		return nil
+	if serr := c.cfg.Clock.Sleep(ctx, d); serr != nil {
+		return fmt.Errorf("%s while waiting to retry (%w); last attempt: %w", ended(ctx), serr, err)
 	}
+	return nil
 }
 
 // WithPrevious keeps the error of an earlier attempt visible when the
@@ -375,7 +384,7 @@ func gaveUp(err error, attempts int) error {
 // Retry-After if any, capped, else jittered exponential backoff.
 func (c *Client) retryDelay(resp *Response, n int) time.Duration {
 	if resp != nil {
-		if d, ok := parseRetryAfter(resp.header.Get("Retry-After"), time.Now()); ok {
+		if d, ok := parseRetryAfter(resp.header.Get("Retry-After"), c.cfg.Clock.Now()); ok {
 			return min(d, c.cfg.MaxRetryAfter)
 		}
 	}

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/sandboxdb/terraform-provider-xata/internal/apiclient/apitest"
 )
 
@@ -260,45 +258,6 @@ func TestMaxAttempts(t *testing.T) {
 				t.Errorf("err = %v", err)
 			}
 		})
-	}
-}
-
-func TestLimiterGatesEveryAttempt(t *testing.T) {
-	h, n := apitest.Script(apitest.Reply(429, ""), apitest.Reply(429, ""), apitest.Reply(200, okBody))
-	lim := rate.NewLimiter(rate.Every(150*time.Millisecond), 1)
-	c := newTestClient(t, h, func(c *Config) { c.Limiter = lim })
-	start := time.Now()
-	if err := get(context.Background(), c); err != nil {
-		t.Fatal(err)
-	}
-	// Three attempts with one token up front: at least two refills.
-	if d := time.Since(start); d < 290*time.Millisecond {
-		t.Errorf("took %v; retries bypassed the limiter", d)
-	}
-	if n.Load() != 3 {
-		t.Errorf("requests = %d", n.Load())
-	}
-}
-
-func TestLimiterBoundedByContext(t *testing.T) {
-	h, n := apitest.Script(apitest.Reply(200, okBody))
-	lim := rate.NewLimiter(rate.Every(time.Hour), 1)
-	lim.Allow() // drain the only token
-	c := newTestClient(t, h, func(c *Config) { c.Limiter = lim })
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- get(ctx, c) }()
-	select {
-	case err := <-done:
-		if err == nil || !strings.Contains(err.Error(), "test API: GET /x: waiting for the rate limiter") {
-			t.Errorf("err = %v", err)
-		}
-	case <-time.After(2 * time.Second):
-		t.Fatal("limiter wait ignored the context")
-	}
-	if n.Load() != 0 {
-		t.Errorf("requests = %d", n.Load())
 	}
 }
 

@@ -16,8 +16,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-	"golang.org/x/time/rate"
 
+	"github.com/sandboxdb/terraform-provider-xata/internal/apiclient"
 	"github.com/sandboxdb/terraform-provider-xata/internal/signadot"
 	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
@@ -167,8 +167,9 @@ func (p *xataProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 			APIKey:     settings.APIKey,
 			UserAgent:  "terraform-provider-xata/" + p.version,
 			HTTPClient: p.httpClient,
-			// One limiter per provider instance: every resource of the run shares it.
-			Limiter: rate.NewLimiter(rate.Every(50*time.Millisecond), 20),
+			// One limiter per provider instance: every resource of the run shares
+			// it. It throttles only once the API pushes back.
+			Limiter: apiclient.NewLimiter(apiclient.LimiterConfig{}),
 			Logger:  tflogLogger{},
 		})
 		if err != nil {
@@ -185,7 +186,7 @@ func (p *xataProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 			Org:        sd.Org,
 			UserAgent:  "terraform-provider-xata/" + p.version,
 			HTTPClient: p.httpClient,
-			Limiter:    rate.NewLimiter(rate.Every(50*time.Millisecond), 20),
+			Limiter:    apiclient.NewLimiter(apiclient.LimiterConfig{}),
 			Logger:     tflogLogger{},
 		})
 		if err != nil {

@@ -11,8 +11,6 @@ import (
 	"net/url"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/sandboxdb/terraform-provider-xata/internal/apiclient"
 )
 
@@ -35,7 +33,7 @@ type Config struct {
 	// refuses redirects.
 	HTTPClient *http.Client
 	// Limiter is shared by every caller in a run; nil means unlimited.
-	Limiter *rate.Limiter
+	Limiter *apiclient.Limiter
 	// AttemptTimeout bounds one attempt, response body included; default
 	// 30s.
 	AttemptTimeout time.Duration

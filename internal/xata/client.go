@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/sandboxdb/terraform-provider-xata/internal/apiclient"
 )
 
@@ -32,7 +30,7 @@ type Config struct {
 	HTTPClient *http.Client
 	// Limiter is shared by every caller in a run (one per provider
 	// instance); nil means unlimited.
-	Limiter *rate.Limiter
+	Limiter *apiclient.Limiter
 	// AttemptTimeout bounds one attempt, response body included; default
 	// 30s.
 	AttemptTimeout time.Duration

@@ -1,6 +1,6 @@
 // Package apitest has what API client tests share: the handlers that
-// script their test servers, hostile ones included, a log recorder and a
-// resolver that knows no host.
+// script their test servers, hostile ones included, a fake clock, a log
+// recorder, an in-process transport and a resolver that knows no host.
 package apitest
 
 import (
@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -171,6 +172,72 @@ func (l *Logs) Count(msg string) int {
 		}
 	}
 	return n
+}
+
+// Clock is a fake apiclient.Clock. Time stands still but for Advance and
+// Sleep; Sleep advances it by the duration and records that duration, so
+// a test checks which waits were scheduled rather than how long it took.
+// Sleeps of concurrent callers add up, so it suits one caller at a time.
+type Clock struct {
+	mu     sync.Mutex
+	now    time.Time
+	sleeps []time.Duration
+}
+
+// NewClock returns a Clock that reads start.
+func NewClock(start time.Time) *Clock { return &Clock{now: start} }
+
+// Now returns the fake time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Sleep advances the clock by d (if positive) and records d, unless ctx
+// has already ended.
+func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	if d <= 0 {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	c.sleeps = append(c.sleeps, d)
+	return nil
+}
+
+// Advance moves the clock forward by d without recording a sleep.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// Sleeps returns the durations slept so far, and forgets them.
+func (c *Clock) Sleeps() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.sleeps
+	c.sleeps = nil
+	return s
+}
+
+// Transport serves requests with Handler in-process, without a network,
+// so that under testing/synctest every wait is on the bubble's clock.
+type Transport struct{ Handler http.Handler }
+
+// RoundTrip serves r and returns the recorded response.
+func (t Transport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if err := r.Context().Err(); err != nil {
+		return nil, err
+	}
+	rec := httptest.NewRecorder()
+	t.Handler.ServeHTTP(rec, r)
+	return rec.Result(), nil
 }
 
 // NXDomain returns a resolver whose DNS server answers every query "no

@@ -1,0 +1,267 @@
+package apiclient
+
+import (
+	"context"
+	"errors"
+	"math"
+	"net/http"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/apiclient/apitest"
+)
+
+var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func TestNewLimiterDefaults(t *testing.T) {
+	for _, cfg := range []LimiterConfig{{}, {Increase: -1, Decrease: 1.5, MinRate: -2}} {
+		l := NewLimiter(cfg)
+		if l.cfg.Increase != 1 || l.cfg.Decrease != 0.7 || l.cfg.MinRate != 1 || l.cfg.Clock == nil {
+			t.Errorf("NewLimiter(%+v) config = %+v", cfg, l.cfg)
+		}
+	}
+}
+
+func TestLimiterUnthrottledUntilRefused(t *testing.T) {
+	clk := apitest.NewClock(t0)
+	l := NewLimiter(LimiterConfig{Clock: clk})
+	for i := range 1000 {
+		if ticket, err := l.wait(context.Background()); err != nil || ticket != uint64(i+1) {
+			t.Fatalf("wait %d = %d, %v", i, ticket, err)
+		}
+	}
+	if s := clk.Sleeps(); len(s) != 0 {
+		t.Errorf("throttled before any refusal: slept %v", s)
+	}
+}
+
+// waitN lets n requests through l and returns the times they were let
+// through at.
+func waitN(t *testing.T, l *Limiter, clk *apitest.Clock, n int) []time.Time {
+	t.Helper()
+	var at []time.Time
+	for range n {
+		if _, err := l.wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		at = append(at, clk.Now())
+	}
+	return at
+}
+
+func near(a, b time.Duration) bool { return math.Abs(float64(a-b)) <= float64(time.Microsecond) }
+
+func TestLimiterAIMDSchedule(t *testing.T) {
+	clk := apitest.NewClock(t0)
+	l := NewLimiter(LimiterConfig{Increase: 2, Decrease: 0.5, MinRate: 1, Clock: clk})
+	sec := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+
+	// Ten requests in the first second, then the tenth is refused with
+	// Retry-After: 2.
+	for range 10 {
+		waitN(t, l, clk, 1)
+		clk.Advance(100 * time.Millisecond)
+	}
+	rate, until := l.refused(10, 2*time.Second)
+	if rate != 5 || !until.Equal(sec(3)) {
+		t.Fatalf("after the first refusal: rate %v until %v; want half of 10/s, until t0+3s", rate, until.Sub(t0))
+	}
+
+	// Every caller waits out the pause, then requests are paced at 5/s
+	// plus 2/s for every second since.
+	clk.Sleeps()
+	granted := waitN(t, l, clk, 12)
+	sleeps := clk.Sleeps()
+	want := []time.Duration{2 * time.Second}
+	at := 3.0
+	for range 11 {
+		gap := 1 / (5 + 2*(at-3))
+		want = append(want, time.Duration(gap*float64(time.Second)))
+		at += gap
+	}
+	if len(sleeps) != len(want) || !near(sleeps[1], 200*time.Millisecond) || !near(sleeps[2], 185185185) {
+		t.Fatalf("sleeps = %v, want %v", sleeps, want)
+	}
+	for i := range want {
+		if !near(sleeps[i], want[i]) {
+			t.Errorf("sleep %d = %v, want %v", i, sleeps[i], want[i])
+		}
+	}
+
+	// Paced requests until t0+5s; then one is refused without Retry-After
+	// (the client's backoff: 300ms). The rate is cut to half of what
+	// went through in the last second, which is less than the 9/s
+	// allowed by then.
+	for l.next.Before(sec(5)) {
+		granted = append(granted, waitN(t, l, clk, 1)...)
+	}
+	last := l.granted
+	clk.Advance(sec(5).Sub(granted[len(granted)-1])) // exactly t0+5s, a window's end
+	lastSecond := 0
+	for _, g := range granted {
+		if !g.Before(sec(4)) && g.Before(sec(5)) {
+			lastSecond++
+		}
+	}
+	if lastSecond < 7 || lastSecond > 9 {
+		t.Fatalf("%d requests between t0+4s and t0+5s; want 7 to 9 at 7/s → 9/s", lastSecond)
+	}
+	rate, until = l.refused(last, 300*time.Millisecond)
+	if rate != float64(lastSecond)/2 || !until.Equal(sec(5.3)) {
+		t.Fatalf("after the second refusal: rate %v until %v; want %v until t0+5.3s", rate, until.Sub(t0), float64(lastSecond)/2)
+	}
+
+	// Refusals of requests sent before that cut do not cut again, but a
+	// longer Retry-After still pauses everyone.
+	if rate, until := l.refused(last-1, 100*time.Millisecond); rate != float64(lastSecond)/2 || !until.Equal(sec(5.3)) {
+		t.Errorf("late refusal: rate %v until %v; want no change", rate, until.Sub(t0))
+	}
+	if rate, until := l.refused(last, 10*time.Second); rate != float64(lastSecond)/2 || !until.Equal(sec(15)) {
+		t.Errorf("late refusal with a long Retry-After: rate %v until %v; want the same rate until t0+15s", rate, until.Sub(t0))
+	}
+	clk.Sleeps()
+	waitN(t, l, clk, 2)
+	if s := clk.Sleeps(); len(s) != 2 || !near(s[0], 10*time.Second) || !near(s[1], time.Duration(float64(time.Second)*2/float64(lastSecond))) {
+		t.Errorf("after the late refusals slept %v; want the pause, then 1/rate", s)
+	}
+
+	// A refusal right after an idle spell cuts to the floor: the server
+	// refused the only request of the last second.
+	clk.Advance(time.Minute)
+	ticket, _ := l.wait(context.Background())
+	if rate, _ := l.refused(ticket, time.Second); rate != 1 {
+		t.Errorf("after idling: rate %v, want MinRate", rate)
+	}
+}
+
+// TestLimiterPausesEveryCaller runs in a synctest bubble, whose fake time
+// the system clock follows.
+func TestLimiterPausesEveryCaller(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := NewLimiter(LimiterConfig{})
+		start := time.Now()
+		ctx, cancel := context.WithCancel(context.Background())
+		var (
+			mu        sync.Mutex
+			grants    []time.Duration
+			refusedAt time.Duration
+			wg        sync.WaitGroup
+		)
+		for range 4 {
+			wg.Go(func() {
+				for {
+					ticket, err := l.wait(ctx)
+					if err != nil {
+						return
+					}
+					mu.Lock()
+					grants = append(grants, time.Since(start))
+					if ticket == 20 {
+						refusedAt = time.Since(start)
+						l.refused(ticket, 3*time.Second)
+					}
+					mu.Unlock()
+					time.Sleep(10 * time.Millisecond)
+				}
+			})
+		}
+		time.Sleep(10 * time.Second)
+		cancel()
+		wg.Wait()
+		if refusedAt == 0 {
+			t.Fatal("no refusal happened")
+		}
+		after := 0
+		for _, g := range grants {
+			if g > refusedAt && g < refusedAt+3*time.Second {
+				t.Errorf("a request went through at %v, during the pause from %v", g, refusedAt)
+			}
+			if g >= refusedAt+3*time.Second {
+				after++
+			}
+		}
+		if after == 0 {
+			t.Error("no request went through after the pause")
+		}
+	})
+}
+
+// newBubbleClient is a client whose requests h serves in-process, for
+// tests in a synctest bubble.
+func newBubbleClient(t *testing.T, h http.Handler, mod func(*Config)) *Client {
+	t.Helper()
+	cfg := Config{
+		Name:       "test API",
+		BaseURL:    "http://api.test",
+		HTTPClient: &http.Client{Transport: apitest.Transport{Handler: h}},
+		SetHeaders: func(http.Header) {},
+		Retryable:  func(method string, err error) bool { return Retryable(method, err, statusOf(err)) },
+		DecodeError: func(_, _ string, status int, _ http.Header, body []byte) error {
+			return &statusError{status: status, body: body}
+		},
+		Redact: Redactor{JSON: identity[any], Text: identity[string]},
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestRefusalPausesTheWholeClient(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		var (
+			mu       sync.Mutex
+			arrivals []time.Duration
+		)
+		script, n := apitest.Script(apitest.Reply(429, "slow down", "Retry-After", "2"), apitest.Reply(200, okBody))
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			arrivals = append(arrivals, time.Since(start))
+			mu.Unlock()
+			script.ServeHTTP(w, r)
+		})
+		c := newBubbleClient(t, h, func(c *Config) { c.Limiter = NewLimiter(LimiterConfig{}) })
+		var wg sync.WaitGroup
+		for _, delay := range []time.Duration{0, 500 * time.Millisecond, time.Second} {
+			wg.Go(func() {
+				time.Sleep(delay)
+				if err := get(context.Background(), c); err != nil {
+					t.Errorf("caller starting at %v: %v", delay, err)
+				}
+			})
+		}
+		wg.Wait()
+		if n.Load() != 4 {
+			t.Errorf("requests = %d, want 4 (one refused)", n.Load())
+		}
+		for _, a := range arrivals[1:] {
+			if a < 2*time.Second {
+				t.Errorf("a request arrived at %v, before the Retry-After of the first one ended", a)
+			}
+		}
+	})
+}
+
+func TestLimiterWaitEndsWithContext(t *testing.T) {
+	h, n := apitest.Script(apitest.Reply(200, okBody))
+	lim := NewLimiter(LimiterConfig{})
+	lim.refused(0, time.Hour)
+	c := newTestClient(t, h, func(c *Config) { c.Limiter = lim })
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err := get(ctx, c)
+	want := "test API: GET /x: overall deadline reached while waiting for the rate limiter (the server asked to slow down): context deadline exceeded"
+	if err == nil || err.Error() != want || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v\nwant %s", err, want)
+	}
+	if n.Load() != 0 {
+		t.Errorf("requests = %d", n.Load())
+	}
+}

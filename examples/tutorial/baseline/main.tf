@@ -24,7 +24,7 @@ variable "parent_branch" {
 }
 
 variable "runner_image" {
-  description = "Image with terraform, this provider and ../runner at /opt/xata-runner (see ../runner/Dockerfile)."
+  description = "Image with terraform, this provider and ../runner at /opt/xata-runner (see ../Dockerfile)."
   type        = string
   default     = "ghcr.io/sandboxdb/xata-branch-runner:0.1.0"
 }

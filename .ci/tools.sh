@@ -7,6 +7,9 @@
 #   TF_ACC_TOFU_PATH       OpenTofu, when it is on PATH, already built, or
 #                          asked for with --with-tofu (tests that run both
 #                          CLIs use it as the second one)
+#   TF_ACC_TERRAFORM_NEXT_PATH  Terraform 1.15 (resource identity, terraform
+#                          query, actions), when already built or asked for
+#                          with --with-terraform-next
 # Installs what is missing: PostgreSQL from the Debian archive, and OpenTofu
 # built from the Go module proxy (cached; the only CLI source reachable here)
 # when there is no terraform on PATH or --with-tofu asks for it.
@@ -14,6 +17,7 @@
 set -euo pipefail
 
 TOFU_VERSION=v1.12.6
+TERRAFORM_NEXT_VERSION=v1.15.9
 cache_dir="${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-xata"
 
 log() { echo "tools: $*" >&2; }
@@ -134,12 +138,52 @@ ensure_tofu() {
   fi
 }
 
+# ensure_terraform_next finds Terraform 1.15 in the cache; with
+# --with-terraform-next it builds it from the Go module proxy (about 5
+# minutes on 2 cores, once) by .ci/build-terraform.sh.
+ensure_terraform_next() {
+  local out="$cache_dir/terraform-$TERRAFORM_NEXT_VERSION/terraform"
+  TF_ACC_TERRAFORM_NEXT_PATH=
+  if [ -x "$out" ]; then
+    TF_ACC_TERRAFORM_NEXT_PATH=$out
+    return
+  fi
+  [ "$with_terraform_next" = 1 ] || return 0
+  local logf="$cache_dir/terraform-$TERRAFORM_NEXT_VERSION.build.log" started pid elapsed last=0
+  mkdir -p "$cache_dir"
+  log "building Terraform $TERRAFORM_NEXT_VERSION from the Go module proxy into $out"
+  log "this takes about 5 minutes on 2 cores, once (the binary is cached); go's output goes to $logf"
+  started=$(date +%s)
+  bash "$(dirname "$0")/build-terraform.sh" "$TERRAFORM_NEXT_VERSION" "$out.partial" >"$logf" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 5
+    elapsed=$(($(date +%s) - started))
+    if [ $((elapsed - last)) -ge 45 ]; then
+      last=$elapsed
+      log "building Terraform $TERRAFORM_NEXT_VERSION: $((elapsed / 60))m$((elapsed % 60))s, $(grep -c '^go: downloading' "$logf" || true) modules downloaded"
+    fi
+  done
+  if ! wait "$pid"; then
+    log "building Terraform $TERRAFORM_NEXT_VERSION failed; the end of $logf:"
+    tail -n 30 "$logf" >&2
+    rm -f "$out.partial"
+    exit 1
+  fi
+  mv "$out.partial" "$out"
+  elapsed=$(($(date +%s) - started))
+  log "built Terraform $TERRAFORM_NEXT_VERSION in $((elapsed / 60))m$((elapsed % 60))s: $out"
+  TF_ACC_TERRAFORM_NEXT_PATH=$out
+}
+
 with_tofu=0
+with_terraform_next=0
 for arg in "$@"; do
   case "$arg" in
     --with-tofu) with_tofu=1 ;;
+    --with-terraform-next) with_terraform_next=1 ;;
     *)
-      log "unknown argument $arg (usage: tools.sh [--with-tofu])"
+      log "unknown argument $arg (usage: tools.sh [--with-tofu] [--with-terraform-next])"
       exit 2
       ;;
   esac
@@ -148,6 +192,7 @@ done
 ensure_postgres
 ensure_terraform
 ensure_tofu
+ensure_terraform_next
 echo "PG_BIN_DIR=$PG_BIN_DIR"
 echo "TF_ACC_TERRAFORM_PATH=$TF_ACC_TERRAFORM_PATH"
 # A TF_CLI_CONFIG_FILE naming a missing file makes OpenTofu print a warning
@@ -157,4 +202,7 @@ case "$(env -u TF_CLI_CONFIG_FILE "$TF_ACC_TERRAFORM_PATH" version 2>/dev/null |
 esac
 if [ -n "$TF_ACC_TOFU_PATH" ]; then
   echo "TF_ACC_TOFU_PATH=$TF_ACC_TOFU_PATH"
+fi
+if [ -n "$TF_ACC_TERRAFORM_NEXT_PATH" ]; then
+  echo "TF_ACC_TERRAFORM_NEXT_PATH=$TF_ACC_TERRAFORM_NEXT_PATH"
 fi

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // FaultKind is a failure a Handler can inject in front of the API, the way
@@ -61,6 +63,20 @@ type Faults struct {
 	RetryAfter time.Duration // sent in Retry-After, seconds rounded up; default 1s
 	Latency    time.Duration // added to every request
 	Seed       int64
+	// Limit is a gateway rate limit in front of the faults and the API.
+	Limit RateLimit
+}
+
+// RateLimit is a gateway's token bucket: past a burst of Burst requests,
+// it lets Rate requests per second through and refuses the rest with the
+// gateway's 429 (counted as FaultRateLimited, or
+// FaultRateLimitedRetryAfter).
+type RateLimit struct {
+	Rate  float64 // requests per second; 0 means no limit
+	Burst int     // default 1
+	// RetryAfter adds Retry-After to the 429s: the time until the bucket
+	// holds a token again, in seconds rounded up.
+	RetryAfter bool
 }
 
 // Stats counts requests seen and faults injected.
@@ -72,11 +88,12 @@ type Stats struct {
 
 // faultState is a Handler's fault configuration and counters.
 type faultState struct {
-	mu    sync.Mutex
-	cfg   Faults
-	rng   *rand.Rand
-	queue []failNext
-	stats Stats
+	mu     sync.Mutex
+	cfg    Faults
+	rng    *rand.Rand
+	bucket *rate.Limiter // nil without Faults.Limit
+	queue  []failNext
+	stats  Stats
 }
 
 type failNext struct {
@@ -86,14 +103,18 @@ type failNext struct {
 }
 
 // SetFaults replaces the random fault configuration and reseeds its
-// generator, so a seed replays the same faults. Queued FailNext faults are
-// kept.
+// generator, so a seed replays the same faults, and starts the rate limit
+// with a full bucket. Queued FailNext faults are kept.
 func (h *Handler) SetFaults(f Faults) {
 	fs := &h.faults
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	fs.cfg = f
 	fs.rng = rand.New(rand.NewSource(f.Seed))
+	fs.bucket = nil
+	if f.Limit.Rate > 0 {
+		fs.bucket = rate.NewLimiter(rate.Limit(f.Limit.Rate), max(1, f.Limit.Burst))
+	}
 }
 
 // FailNext makes the next n requests with the given method ("" = any)
@@ -119,8 +140,9 @@ func (h *Handler) Stats() Stats {
 	return s
 }
 
-// pickFault counts the request and decides its fault (0 = none). It also
-// returns the latency and Retry-After to apply.
+// pickFault counts the request and decides its fault (0 = none): the rate
+// limit's refusal, else a queued fault, else a random one. It also returns
+// the latency and Retry-After to apply.
 func (h *Handler) pickFault(method string) (kind FaultKind, latency, retryAfter time.Duration) {
 	fs := &h.faults
 	fs.mu.Lock()
@@ -131,16 +153,18 @@ func (h *Handler) pickFault(method string) (kind FaultKind, latency, retryAfter 
 	if retryAfter <= 0 {
 		retryAfter = time.Second
 	}
-	for i := range fs.queue {
-		q := &fs.queue[i]
-		if q.method != "" && q.method != method {
-			continue
+	if fs.bucket != nil {
+		r := fs.bucket.Reserve()
+		if wait := r.Delay(); wait > 0 {
+			r.Cancel() // a refused request takes no token
+			kind = FaultRateLimited
+			if fs.cfg.Limit.RetryAfter {
+				kind, retryAfter = FaultRateLimitedRetryAfter, wait
+			}
 		}
-		kind = q.kind
-		if q.n--; q.n == 0 {
-			fs.queue = slices.Delete(fs.queue, i, i+1)
-		}
-		break
+	}
+	if kind == 0 {
+		kind = fs.dequeue(method)
 	}
 	// Rate > 0 means SetFaults ran, so rng is set.
 	if kind == 0 && fs.cfg.Rate > 0 && (fs.cfg.Methods == nil || slices.Contains(fs.cfg.Methods, method)) &&
@@ -159,4 +183,20 @@ func (h *Handler) pickFault(method string) (kind FaultKind, latency, retryAfter 
 		fs.stats.ByKind[kind]++
 	}
 	return kind, latency, retryAfter
+}
+
+// dequeue takes the first queued fault for method (0 if none).
+func (fs *faultState) dequeue(method string) FaultKind {
+	for i := range fs.queue {
+		q := &fs.queue[i]
+		if q.method != "" && q.method != method {
+			continue
+		}
+		kind := q.kind
+		if q.n--; q.n == 0 {
+			fs.queue = slices.Delete(fs.queue, i, i+1)
+		}
+		return kind
+	}
+	return 0
 }

@@ -12,11 +12,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sandboxdb/terraform-provider-xata/internal/signadot"
@@ -28,6 +30,7 @@ var (
 	_ resource.ResourceWithImportState    = (*resourcePluginResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*resourcePluginResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*resourcePluginResource)(nil)
+	_ resource.ResourceWithIdentity       = (*resourcePluginResource)(nil)
 )
 
 var (
@@ -140,6 +143,47 @@ func (r *resourcePluginResource) Schema(_ context.Context, _ resource.SchemaRequ
 			},
 		},
 	}
+}
+
+// pluginIdentityModel is the identity of a published plugin version. The
+// organization is the provider's (signadot_org), not an attribute, but it
+// is part of what names the plugin: the same name in another organization
+// is another plugin.
+type pluginIdentityModel struct {
+	Org     types.String `tfsdk:"org"`
+	Name    types.String `tfsdk:"name"`
+	Version types.String `tfsdk:"version"`
+}
+
+func (r *resourcePluginResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"org": identityschema.StringAttribute{
+				Description:       "Signadot organization. Defaults to the provider's signadot_org when importing, and must equal it.",
+				OptionalForImport: true,
+			},
+			"name": identityschema.StringAttribute{
+				Description:       "Plugin name.",
+				RequiredForImport: true,
+			},
+			"version": identityschema.StringAttribute{
+				Description:       "Published version; 0.0.0 for a plugin published without one (the default when importing).",
+				OptionalForImport: true,
+			},
+		},
+	}
+}
+
+// setPluginIdentity records the identity of plugin name at version ("" for
+// the bare name). Every change of name or version replaces the plugin, so
+// it never changes for the life of the resource.
+func setPluginIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, org, name, version string) diag.Diagnostics {
+	if version == "" {
+		version = "0.0.0"
+	}
+	return identity.Set(ctx, pluginIdentityModel{
+		Org: types.StringValue(org), Name: types.StringValue(name), Version: types.StringValue(version),
+	})
 }
 
 func stepSchema() schema.NestedAttributeObject {
@@ -310,6 +354,7 @@ func (r *resourcePluginResource) Create(ctx context.Context, req resource.Create
 			fmt.Sprintf("Signadot refused plugin %s; nothing was published. Fix what the message names and apply again.\n\n%s", body.Name, err))
 		return
 	}
+	resp.Diagnostics.Append(setPluginIdentity(ctx, resp.Identity, r.data.signadotSettings.Org, plan.Name.ValueString(), plan.Version.ValueString())...)
 	got, err := client.GetResourcePlugin(ctx, plan.Name.ValueString(), versionOrDefault(plan.Version))
 	if err != nil {
 		resp.Diagnostics.AddError("Signadot Resource Plugin Read After Apply Failed",
@@ -341,6 +386,13 @@ func (r *resourcePluginResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(r.checkOrg(ctx, req.Identity, state)...)
+	// Set first: a state written before identities existed has none, and
+	// the framework wants one even when the plugin turns out to be gone.
+	resp.Diagnostics.Append(setPluginIdentity(ctx, resp.Identity, r.data.signadotSettings.Org, state.Name.ValueString(), state.Version.ValueString())...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	got, err := client.GetResourcePlugin(ctx, state.Name.ValueString(), versionOrDefault(state.Version))
 	if signadot.IsNotFound(err) {
 		resp.State.RemoveResource(ctx)
@@ -353,6 +405,28 @@ func (r *resourcePluginResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	resp.Diagnostics.Append(applyPlugin(ctx, &state, got)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+// checkOrg refuses to read a plugin recorded in another organization than
+// the provider's: the read would find (and a destroy would delete) another
+// organization's plugin of the same name, or drop this one from state.
+func (r *resourcePluginResource) checkOrg(ctx context.Context, identity *tfsdk.ResourceIdentity, state resourcePluginModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if identity.Raw.IsNull() {
+		return diags // recorded before identities existed
+	}
+	var recorded types.String
+	diags.Append(identity.GetAttribute(ctx, path.Root("org"), &recorded)...)
+	current := r.data.signadotSettings.Org
+	if !known(recorded) || recorded.ValueString() == current {
+		return diags
+	}
+	diags.AddError("Signadot Resource Plugin In Another Organization",
+		fmt.Sprintf("Plugin %s was published in Signadot organization %q, but the provider is now configured for %q, "+
+			"where it would read, and on destroy delete, another plugin of that name. Set signadot_org back to %q, or "+
+			"forget this one (terraform state rm <address>) and import the plugin of organization %q.",
+			state.ID.ValueString(), recorded.ValueString(), current, recorded.ValueString(), current))
+	return diags
 }
 
 // applyPlugin copies a plugin read from the API into the model, keeping
@@ -404,6 +478,7 @@ func (r *resourcePluginResource) Update(ctx context.Context, req resource.Update
 	var plan resourcePluginModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	resp.Diagnostics.Append(setPluginIdentity(ctx, resp.Identity, r.data.signadotSettings.Org, plan.Name.ValueString(), plan.Version.ValueString())...)
 }
 
 func (r *resourcePluginResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -429,17 +504,61 @@ func (r *resourcePluginResource) Delete(ctx context.Context, req resource.Delete
 	}
 }
 
-// ImportState accepts "name" or "name@version".
+// ImportState accepts "name" or "name@version", or an import block's
+// identity (Terraform 1.12+): name, and optionally version and org.
 func (r *resourcePluginResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	bare, version := signadot.SplitPluginName(req.ID)
-	if !pluginNamePattern.MatchString(bare) || (version != "" && !semverPattern.MatchString(version)) {
-		resp.Diagnostics.AddError("Invalid Signadot Resource Plugin Import ID",
-			fmt.Sprintf("Got %q. Use <name> for the bare (0.0.0) version or <name>@<version> such as xata-branch@1.0.0.", req.ID))
+	_, diags := r.data.signadotClient() // the organization to record
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
+	org := r.data.signadotSettings.Org
+	var bare, version string
+	if req.ID == "" {
+		bare, version, diags = pluginFromIdentity(ctx, req.Identity, org)
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	} else {
+		bare, version = signadot.SplitPluginName(req.ID)
+		if !pluginNamePattern.MatchString(bare) || (version != "" && !semverPattern.MatchString(version)) {
+			resp.Diagnostics.AddError("Invalid Signadot Resource Plugin Import ID",
+				fmt.Sprintf("Got %q. Use <name> for the bare (0.0.0) version or <name>@<version> such as xata-branch@1.0.0.", req.ID))
+			return
+		}
+	}
+	if version == "0.0.0" {
+		version = ""
+	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), bare)...)
-	if version != "" && version != "0.0.0" {
+	if version != "" {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("version"), version)...)
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), pluginID(bare, version))...)
+	resp.Diagnostics.Append(setPluginIdentity(ctx, resp.Identity, org, bare, version)...)
+}
+
+// pluginFromIdentity reads the plugin an import identity names. It can
+// only be imported from the provider's organization.
+func pluginFromIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, org string) (bare, version string, diags diag.Diagnostics) {
+	var m pluginIdentityModel
+	diags.Append(identity.Get(ctx, &m)...)
+	if diags.HasError() {
+		return "", "", diags
+	}
+	if known(m.Org) && m.Org.ValueString() != org {
+		diags.AddError("Signadot Resource Plugin Import From Another Organization",
+			fmt.Sprintf("The identity names organization %q, but the provider is configured for %q and can only import "+
+				"from there. Set signadot_org to %q in the provider block, or leave org out of the identity.",
+				m.Org.ValueString(), org, m.Org.ValueString()))
+		return "", "", diags
+	}
+	bare, version = m.Name.ValueString(), m.Version.ValueString()
+	if !pluginNamePattern.MatchString(bare) || (version != "" && !semverPattern.MatchString(version)) {
+		diags.AddError("Invalid Signadot Resource Plugin Import Identity",
+			fmt.Sprintf("The identity has name %q and version %q. Set name to a plugin name such as xata-branch and "+
+				"version, if any, to a full semantic version such as 1.0.0 (without a leading v).", bare, version))
+	}
+	return bare, version, diags
 }

@@ -3,11 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
@@ -20,31 +17,6 @@ import (
 
 	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
-
-var (
-	openTofuOnce sync.Once
-	openTofu     bool
-)
-
-// cliIsOpenTofu reports whether TF_ACC_TERRAFORM_PATH is OpenTofu, whose
-// version numbers overlap Terraform's while its features differ.
-func cliIsOpenTofu() bool {
-	openTofuOnce.Do(func() {
-		out, _ := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), "version").Output()
-		openTofu = strings.HasPrefix(string(out), "OpenTofu")
-	})
-	return openTofu
-}
-
-// skipOpenTofu is a version check for features only Terraform has, such
-// as `terraform query` and actions (OpenTofu 1.12 has neither).
-type skipOpenTofu struct{ feature string }
-
-func (s skipOpenTofu) CheckTerraformVersion(_ context.Context, _ tfversion.CheckTerraformVersionRequest, resp *tfversion.CheckTerraformVersionResponse) {
-	if cliIsOpenTofu() {
-		resp.Skip = "OpenTofu does not support " + s.feature + "; set TF_ACC_TERRAFORM_PATH to Terraform 1.14 or later to run this test"
-	}
-}
 
 // branchIdentity checks the identity of a branch in the emulator's
 // organization and project.

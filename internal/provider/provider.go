@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -22,10 +23,12 @@ import (
 	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
 
-// Compile-time checks that xataProvider is a provider with ephemeral resources.
+// Compile-time checks that xataProvider is a provider with ephemeral
+// resources and list resources.
 var (
 	_ provider.Provider                       = (*xataProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*xataProvider)(nil)
+	_ provider.ProviderWithListResources      = (*xataProvider)(nil)
 )
 
 // New returns a constructor for the provider, as providerserver expects.
@@ -208,6 +211,7 @@ func (p *xataProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
+	resp.ListResourceData = data
 }
 
 func (p *xataProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -228,6 +232,12 @@ func (p *xataProvider) DataSources(_ context.Context) []func() datasource.DataSo
 func (p *xataProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		NewBranchCredentialsEphemeralResource,
+	}
+}
+
+func (p *xataProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewBranchListResource,
 	}
 }
 

@@ -1,0 +1,316 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
+)
+
+// cliInfo is what `<TF_ACC_TERRAFORM_PATH> version` says about the CLI.
+type cliInfo struct {
+	openTofu     bool
+	major, minor int
+}
+
+var (
+	cliInfoOnce sync.Once
+	cli         cliInfo
+)
+
+// currentCLI reads the CLI's name and version once. OpenTofu's version
+// numbers overlap Terraform's while its features differ, so both matter.
+func currentCLI() cliInfo {
+	cliInfoOnce.Do(func() {
+		out, _ := exec.CommandContext(context.Background(), os.Getenv("TF_ACC_TERRAFORM_PATH"), "version").Output()
+		first, _, _ := strings.Cut(string(out), "\n")
+		cli.openTofu = strings.HasPrefix(first, "OpenTofu")
+		if m := regexp.MustCompile(`v(\d+)\.(\d+)\.`).FindStringSubmatch(first); m != nil {
+			cli.major, _ = strconv.Atoi(m[1])
+			cli.minor, _ = strconv.Atoi(m[2])
+		}
+	})
+	return cli
+}
+
+// skipOpenTofu is a version check for features only Terraform has:
+// `terraform query` and actions (OpenTofu 1.12 has neither).
+type skipOpenTofu struct{ feature string }
+
+func (s skipOpenTofu) CheckTerraformVersion(_ context.Context, _ tfversion.CheckTerraformVersionRequest, resp *tfversion.CheckTerraformVersionResponse) {
+	if currentCLI().openTofu {
+		resp.Skip = "OpenTofu does not support " + s.feature + "; set TF_ACC_TERRAFORM_PATH to Terraform 1.14 or later to run this test"
+	}
+}
+
+// terraform114 are the checks of tests that need Terraform 1.14+ for
+// feature (query, actions): they skip under older CLIs and OpenTofu.
+func terraform114(feature string) []tfversion.TerraformVersionCheck {
+	return []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0), skipOpenTofu{feature}}
+}
+
+// requireTerraform114 skips a test that drives the CLI itself unless it
+// is Terraform 1.14 or later.
+func requireTerraform114(t *testing.T, feature string) {
+	t.Helper()
+	requireCLI(t)
+	if c := currentCLI(); c.openTofu || c.major < 1 || (c.major == 1 && c.minor < 14) {
+		t.Skipf("%s needs Terraform 1.14 or later, and %s is not; set TF_ACC_TERRAFORM_PATH to run this test",
+			feature, os.Getenv("TF_ACC_TERRAFORM_PATH"))
+	}
+}
+
+// providerBinary builds the provider into a directory of t's, for the
+// tests that run the CLI as a user would: with a dev_overrides CLI
+// config. The packages are compiled already, so this is mostly a link.
+func providerBinary(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	cmd := exec.CommandContext(context.Background(), "go", "build", "-o", filepath.Join(dir, "terraform-provider-xata"), ".")
+	cmd.Dir = filepath.Join("..", "..")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return dir
+}
+
+// cliWorkdir is a configuration directory run with the real CLI and the
+// provider built by providerBinary, as sandboxdb/xata.
+type cliWorkdir struct {
+	t   *testing.T
+	dir string
+	env []string
+}
+
+func newCLIWorkdir(t *testing.T) *cliWorkdir {
+	t.Helper()
+	bin := providerBinary(t)
+	dir := t.TempDir()
+	rc := filepath.Join(dir, ".terraformrc")
+	if err := os.WriteFile(rc, fmt.Appendf(nil, `provider_installation {
+  dev_overrides {
+    "sandboxdb/xata" = %q
+  }
+  direct {}
+}
+`, bin), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
+	return &cliWorkdir{t: t, dir: dir, env: env}
+}
+
+func (w *cliWorkdir) write(name, content string) {
+	w.t.Helper()
+	if err := os.WriteFile(filepath.Join(w.dir, name), []byte(content), 0o600); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// run runs the CLI with args and returns its output, which it logs as a
+// transcript; a failure fails the test.
+func (w *cliWorkdir) run(args ...string) string {
+	w.t.Helper()
+	out := w.quiet(args...)
+	w.t.Logf("$ terraform %s\n%s", strings.Join(args, " "), out)
+	return out
+}
+
+// quiet is run without the log, for output that holds secrets (JSON
+// plans show sensitive values).
+func (w *cliWorkdir) quiet(args ...string) string {
+	w.t.Helper()
+	withFlags := append([]string{args[0], "-no-color"}, args[1:]...)
+	cmd := exec.CommandContext(context.Background(), os.Getenv("TF_ACC_TERRAFORM_PATH"), withFlags...)
+	cmd.Dir, cmd.Env = w.dir, w.env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		w.t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// mainTF is a root module using the built provider on env's emulator.
+func (e *testEnv) mainTF() string {
+	return `terraform {
+  required_providers {
+    xata = { source = "sandboxdb/xata" }
+  }
+}
+` + e.providerBlock()
+}
+
+// TestAccBranchListResource_query lists with each kind of filter, checks
+// identities, display names and full objects (without credentials), a
+// limit, and plan-time refusal of a bad filter.
+func TestAccBranchListResource_query(t *testing.T) {
+	env := newTestEnv(t, false, withProvisionDelay(-1))
+	t.Parallel()
+	seeded := seedBranches(t, env)
+	org, project := env.emu.OrganizationID(), env.emu.ProjectID()
+	identity := func(name string) map[string]knownvalue.Check {
+		return map[string]knownvalue.Check{
+			"organization_id": knownvalue.StringExact(org),
+			"project_id":      knownvalue.StringExact(project),
+			"id":              knownvalue.StringExact(seeded.ids[name]),
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   terraform114("terraform query"),
+		ProtoV6ProviderFactories: env.factories(t),
+		Steps: []resource.TestStep{
+			{Config: env.providerBlock() + `data "xata_branches" "all" {}`},
+			{
+				// The provider block is the configuration's, from the first step.
+				Query: true,
+				Config: fmt.Sprintf(`
+list "xata_branch" "sandboxes" {
+  provider = xata
+  config {
+    name_regex = "^sb-"
+  }
+}
+
+list "xata_branch" "hibernated" {
+  provider         = xata
+  include_resource = true
+  config {
+    parent_id = %q
+    status    = "STATUS_TYPE_HIBERNATED"
+  }
+}
+
+list "xata_branch" "first_two" {
+  provider = xata
+  limit    = 2
+}
+`, seeded.ids["main"]),
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectLength("xata_branch.sandboxes", 2),
+					querycheck.ExpectIdentity("xata_branch.sandboxes", identity("sb-1")),
+					querycheck.ExpectIdentity("xata_branch.sandboxes", identity("sb-2")),
+					querycheck.ExpectResourceDisplayName("xata_branch.sandboxes", queryfilter.ByResourceIdentity(identity("sb-1")), knownvalue.StringExact("sb-1")),
+					querycheck.ExpectLength("xata_branch.hibernated", 1),
+					querycheck.ExpectResourceKnownValues("xata_branch.hibernated", queryfilter.ByResourceIdentity(identity("sb-2")), []querycheck.KnownValueCheck{
+						{Path: tfjsonpath.New("name"), KnownValue: knownvalue.StringExact("sb-2")},
+						{Path: tfjsonpath.New("parent_id"), KnownValue: knownvalue.StringExact(seeded.ids["main"])},
+						{Path: tfjsonpath.New("status"), KnownValue: knownvalue.StringExact(xata.StatusHibernated)},
+						{Path: tfjsonpath.New("region"), KnownValue: knownvalue.StringExact("us-east-1")},
+						{Path: tfjsonpath.New("image"), KnownValue: knownvalue.StringExact("postgres:17.9")},
+						{Path: tfjsonpath.New("organization_id"), KnownValue: knownvalue.StringExact(org)},
+						{Path: tfjsonpath.New("parent_name"), KnownValue: knownvalue.Null()},
+						{Path: tfjsonpath.New("password"), KnownValue: knownvalue.Null()},
+						{Path: tfjsonpath.New("connection_string"), KnownValue: knownvalue.Null()},
+						{Path: tfjsonpath.New("database"), KnownValue: knownvalue.Null()},
+					}),
+					querycheck.ExpectLength("xata_branch.first_two", 2),
+					querycheck.ExpectIdentity("xata_branch.first_two", identity("main")),
+					querycheck.ExpectIdentity("xata_branch.first_two", identity("other")),
+				},
+			},
+			{
+				Query: true,
+				Config: `
+list "xata_branch" "bad" {
+  provider = xata
+  config {
+    name_regex = "sb-("
+  }
+}
+`,
+				ExpectError: regexp.MustCompile(`Invalid Xata Branch Name Regex`),
+			},
+		},
+	})
+}
+
+// TestAccBranchListResource_cleanupRecipe runs the documented cleanup of
+// orphaned branches with the real CLI and the built provider:
+// `terraform query -generate-config-out` writes import blocks and resource
+// blocks that plan as imports with no changes; applying imports them;
+// deleting the generated file and applying again destroys exactly them.
+func TestAccBranchListResource_cleanupRecipe(t *testing.T) {
+	requireTerraform114(t, "terraform query")
+	env := newTestEnv(t, false, withProvisionDelay(-1))
+	t.Parallel()
+	seeded := seedBranches(t, env)
+	w := newCLIWorkdir(t)
+	w.write("main.tf", env.mainTF())
+	w.write("orphans.tfquery.hcl", `list "xata_branch" "orphans" {
+  provider = xata
+  config {
+    name_regex = "^sb-"
+  }
+}
+`)
+	w.run("init", "-input=false")
+	w.run("query", "-generate-config-out=orphans.tf")
+	generated, err := os.ReadFile(filepath.Join(w.dir, "orphans.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("orphans.tf:\n%s", generated)
+	for _, name := range []string{"sb-1", "sb-2"} {
+		if !strings.Contains(string(generated), seeded.ids[name]) || !strings.Contains(string(generated), fmt.Sprintf("%q", name)) {
+			t.Errorf("generated configuration lacks %s (%s):\n%s", name, seeded.ids[name], generated)
+		}
+	}
+	if !strings.Contains(string(generated), "identity") || strings.Contains(string(generated), "password") {
+		t.Errorf("generated configuration should import by identity and hold no credentials:\n%s", generated)
+	}
+
+	w.run("plan", "-input=false", "-out=import.tfplan")
+	var plan struct {
+		ResourceChanges []struct {
+			Address string `json:"address"`
+			Change  struct {
+				Actions   []string `json:"actions"`
+				Importing any      `json:"importing"`
+			} `json:"change"`
+		} `json:"resource_changes"`
+	}
+	if err := json.Unmarshal([]byte(w.quiet("show", "-json", "import.tfplan")), &plan); err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.ResourceChanges) != 2 {
+		t.Errorf("plan has %d resource changes, want the 2 imports", len(plan.ResourceChanges))
+	}
+	for _, rc := range plan.ResourceChanges {
+		if rc.Change.Importing == nil || !slices.Equal(rc.Change.Actions, []string{"no-op"}) {
+			t.Errorf("%s: actions %v, importing %v; want a no-op import", rc.Address, rc.Change.Actions, rc.Change.Importing)
+		}
+	}
+	w.run("apply", "-input=false", "import.tfplan")
+
+	if err := os.Remove(filepath.Join(w.dir, "orphans.tf")); err != nil {
+		t.Fatal(err)
+	}
+	out := w.run("apply", "-input=false", "-auto-approve")
+	if !strings.Contains(out, "2 destroyed") {
+		t.Errorf("the cleanup apply should destroy the 2 imported branches:\n%s", out)
+	}
+	var left []string
+	for _, b := range env.emu.Branches(env.emu.ProjectID()) {
+		left = append(left, b.Name)
+	}
+	if want := []string{"main", "other", "pr-7"}; !slices.Equal(left, want) {
+		t.Errorf("after the cleanup the project has %v, want %v", left, want)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/list"
@@ -24,11 +25,12 @@ import (
 )
 
 // Compile-time checks that xataProvider is a provider with ephemeral
-// resources and list resources.
+// resources, list resources and actions.
 var (
 	_ provider.Provider                       = (*xataProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*xataProvider)(nil)
 	_ provider.ProviderWithListResources      = (*xataProvider)(nil)
+	_ provider.ProviderWithActions            = (*xataProvider)(nil)
 )
 
 // New returns a constructor for the provider, as providerserver expects.
@@ -212,6 +214,7 @@ func (p *xataProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
 	resp.ListResourceData = data
+	resp.ActionData = data
 }
 
 func (p *xataProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -238,6 +241,14 @@ func (p *xataProvider) EphemeralResources(_ context.Context) []func() ephemeral.
 func (p *xataProvider) ListResources(_ context.Context) []func() list.ListResource {
 	return []func() list.ListResource{
 		NewBranchListResource,
+	}
+}
+
+func (p *xataProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewBranchHibernateAction,
+		NewBranchWakeAction,
+		NewBranchRotateCredentialsAction,
 	}
 }
 

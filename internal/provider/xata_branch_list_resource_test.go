@@ -133,18 +133,34 @@ func (w *cliWorkdir) run(args ...string) string {
 	return out
 }
 
+// fail runs the CLI with args, which must fail, and returns its output.
+func (w *cliWorkdir) fail(args ...string) string {
+	w.t.Helper()
+	out, err := w.exec(args...)
+	w.t.Logf("$ terraform %s\n%s", strings.Join(args, " "), out)
+	if err == nil {
+		w.t.Fatalf("terraform %s succeeded; it should have failed", strings.Join(args, " "))
+	}
+	return out
+}
+
 // quiet is run without the log, for output that holds secrets (JSON
 // plans show sensitive values).
 func (w *cliWorkdir) quiet(args ...string) string {
 	w.t.Helper()
+	out, err := w.exec(args...)
+	if err != nil {
+		w.t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+func (w *cliWorkdir) exec(args ...string) (string, error) {
 	withFlags := append([]string{args[0], "-no-color"}, args[1:]...)
 	cmd := exec.CommandContext(context.Background(), os.Getenv("TF_ACC_TERRAFORM_PATH"), withFlags...)
 	cmd.Dir, cmd.Env = w.dir, w.env
 	out, err := cmd.CombinedOutput()
-	if err != nil {
-		w.t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
+	return string(out), err
 }
 
 // mainTF is a root module using the built provider on env's emulator.

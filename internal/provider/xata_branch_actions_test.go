@@ -1,0 +1,193 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
+)
+
+// branchStatus is a check that branch name has status type want in the
+// emulator now (the state's status is as of the last read).
+func (e *testEnv) branchStatus(name, want string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for _, b := range e.emu.Branches(e.emu.ProjectID()) {
+			if b.Name == name {
+				if b.StatusType != want {
+					return fmt.Errorf("branch %s is %s, want %s", name, b.StatusType, want)
+				}
+				return nil
+			}
+		}
+		return fmt.Errorf("branch %s does not exist", name)
+	}
+}
+
+// TestAccBranchActions_triggers: a branch whose lifecycle triggers
+// xata_branch_hibernate after create is hibernated when the apply ends
+// (and, hibernate being unset, that is no drift); one triggering
+// xata_branch_wake after update is awake again after an in-place update.
+func TestAccBranchActions_triggers(t *testing.T) {
+	env := newTestEnv(t, false)
+	t.Parallel()
+	config := func(description, events, actionType string) string {
+		return env.providerBlock() + fmt.Sprintf(`
+resource "xata_branch" "preview" {
+  name          = "preview"
+  description   = %q
+  region        = "us-east-1"
+  instance_type = "xata.micro"
+  image         = "postgres:17.9"
+
+  lifecycle {
+    action_trigger {
+      events  = [%s]
+      actions = [action.%s.preview]
+    }
+  }
+}
+
+action %q "preview" {
+  config {
+    branch_id = xata_branch.preview.id
+  }
+}
+`, description, events, actionType, actionType)
+	}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   terraform114("actions"),
+		ProtoV6ProviderFactories: env.factories(t),
+		CheckDestroy:             env.checkNoBranches(),
+		Steps: []resource.TestStep{
+			{
+				Config: config("Preview", "after_create", "xata_branch_hibernate"),
+				Check:  env.branchStatus("preview", xata.StatusHibernated),
+			},
+			{
+				Config: config("Preview again", "after_update", "xata_branch_wake"),
+				Check:  env.branchStatus("preview", xata.StatusHealthy),
+			},
+		},
+	})
+}
+
+// TestAccBranchActions_rotateCredentials: after xata_branch_rotate_credentials
+// runs (triggered here by creating a terraform_data), the next refresh
+// records the new password in xata_branch's state and
+// xata_branch_credentials reads that same new password, unlike before.
+func TestAccBranchActions_rotateCredentials(t *testing.T) {
+	env := newTestEnv(t, false)
+	t.Parallel()
+	factories := env.factories(t)
+	factories["echo"] = echoprovider.NewProviderServer()
+	base := env.providerBlock() + rootBranchHCL + `
+ephemeral "xata_branch_credentials" "main" {
+  branch_id = xata_branch.main.id
+}
+
+provider "echo" {
+  data = ephemeral.xata_branch_credentials.main
+}
+
+resource "echo" "before" {}
+`
+	rotate := base + `
+action "xata_branch_rotate_credentials" "main" {
+  config {
+    branch_id = xata_branch.main.id
+  }
+}
+
+resource "terraform_data" "rotate" {
+  input = xata_branch.main.id
+
+  lifecycle {
+    action_trigger {
+      events  = [after_create]
+      actions = [action.xata_branch_rotate_credentials.main]
+    }
+  }
+}
+`
+	password := tfjsonpath.New("password")
+	echoed := tfjsonpath.New("data").AtMapKey("password")
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   terraform114("actions"),
+		ProtoV6ProviderFactories: factories,
+		CheckDestroy:             env.checkNoBranches(),
+		Steps: []resource.TestStep{
+			{
+				Config: base,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.CompareValuePairs("echo.before", echoed, "xata_branch.main", password, compare.ValuesSame()),
+				},
+			},
+			{Config: rotate},
+			{
+				// This apply refreshes first; the echo resource created by it
+				// records what the ephemeral resource reads now.
+				Config: rotate + `resource "echo" "after" {}`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.CompareValuePairs("echo.after", echoed, "xata_branch.main", password, compare.ValuesSame()),
+					statecheck.CompareValuePairs("echo.after", echoed, "echo.before", echoed, compare.ValuesDiffer()),
+				},
+			},
+		},
+	})
+}
+
+// TestAccBranchActions_invoke runs `terraform apply -invoke` with the real
+// CLI and the built provider: waking a hibernated branch reports progress
+// until it is healthy, waking it again says there is nothing to do, and a
+// branch that does not exist is a clear error.
+func TestAccBranchActions_invoke(t *testing.T) {
+	requireTerraform114(t, "actions")
+	env := newTestEnv(t, false, withProvisionDelay(-1))
+	t.Parallel()
+	seeded := seedBranches(t, env) // sb-2 is hibernated
+	w := newCLIWorkdir(t)
+	w.write("main.tf", env.mainTF()+fmt.Sprintf(`
+action "xata_branch_wake" "sb_2" {
+  config {
+    branch_id = %q
+  }
+}
+
+action "xata_branch_hibernate" "gone" {
+  config {
+    branch_id = "k3v9q0m2p8d4r6t1b5n7c0f2a9"
+  }
+}
+`, seeded.ids["sb-2"]))
+	w.run("init", "-input=false")
+
+	out := w.run("apply", "-input=false", "-auto-approve", "-invoke=action.xata_branch_wake.sb_2")
+	// Which statuses the polls see depends on timing; that one is reported is not.
+	progress := regexp.MustCompile(`(?s)Waking branch "sb-2".*Branch "sb-2" \(` + seeded.ids["sb-2"] +
+		`\): STATUS_TYPE_\w+ \(".*"\), \d of 1 instances ready\..*Branch "sb-2" \(` + seeded.ids["sb-2"] + `\) is awake\.`)
+	if !progress.MatchString(out) {
+		t.Errorf("the first wake's output should report waking, a status, and the branch awake")
+	}
+	if err := env.branchStatus("sb-2", xata.StatusHealthy)(nil); err != nil {
+		t.Error(err)
+	}
+
+	out = w.run("apply", "-input=false", "-auto-approve", "-invoke=action.xata_branch_wake.sb_2")
+	if !strings.Contains(out, "is awake already; nothing to do") || strings.Contains(out, "Waking branch") {
+		t.Errorf("waking an awake branch should only say so")
+	}
+
+	out = w.fail("apply", "-input=false", "-auto-approve", "-invoke=action.xata_branch_hibernate.gone")
+	if !regexp.MustCompile(`(?s)Xata Branch Hibernate Action: Branch Not Found.*No branch\s+k3v9q0m2p8d4r6t1b5n7c0f2a9 exists`).MatchString(out) {
+		t.Errorf("invoking on a missing branch should say it is not found")
+	}
+}

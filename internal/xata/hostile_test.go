@@ -15,12 +15,14 @@ import (
 	"github.com/sandboxdb/terraform-provider-xata/internal/apiclient/apitest"
 )
 
-// hostileConfig keeps the hostile suite fast: three attempts, a 100ms
-// per-attempt timeout, and Retry-After capped at 20ms.
+// hostileConfig keeps the hostile suite fast: three attempts and
+// Retry-After capped at 20ms. Only the rows that wait for the per-attempt
+// timeout shorten it, to 250ms: the others must get an answer, which a
+// loaded machine could delay past a short one.
 func hostileConfig(baseURL string, logs *apitest.Logs) Config {
 	return Config{
 		BaseURL: baseURL, APIKey: testKey, Logger: logs,
-		MaxAttempts: 3, AttemptTimeout: 100 * time.Millisecond, MaxRetryAfter: 20 * time.Millisecond,
+		MaxAttempts: 3, MaxRetryAfter: 20 * time.Millisecond,
 		MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond,
 	}
 }
@@ -90,18 +92,6 @@ func TestHostileServer(t *testing.T) {
 		apitest.Case("200 HTML", 1, get+"decoding 200 response: invalid character '<' looking for beginning of value",
 			nil,
 			apitest.Reply(200, "<html>maintenance</html>")),
-		apitest.Case("huge 200", 1, get+"200: response body exceeds the 16 MiB limit",
-			func(err error) bool { return errors.Is(err, apiclient.ErrBodyTooLarge) },
-			apitest.Huge(200, 64<<20, &sent200)),
-		apitest.Case("huge 500", 3, get+"500: "+strings.Repeat("x", 500)+"…(truncated)"+gaveUp,
-			isStatus(500),
-			apitest.Huge(500, 64<<20, &sent500)),
-		apitest.Case("endless body", 3, get+"request failed: response body not complete within 100ms (per-attempt timeout)"+gaveUp,
-			func(err error) bool { return errors.Is(err, apiclient.ErrAttemptTimeout) && isTransport(err) },
-			apitest.Trickle),
-		apitest.Case("no response", 3, get+"request failed: no response within 100ms (per-attempt timeout)"+gaveUp,
-			func(err error) bool { return errors.Is(err, apiclient.ErrAttemptTimeout) && isTransport(err) },
-			apitest.Hang),
 		apitest.Case("connection reset", 3, get+"request failed: …",
 			isTransport,
 			apitest.Reset),
@@ -117,15 +107,39 @@ func TestHostileServer(t *testing.T) {
 		apitest.Case("key echoed in plain text", 3, get+"500: upstream said authorization=Bearer <redacted>"+gaveUp,
 			isStatus(500),
 			apitest.Echo(500, "Authorization", "upstream said authorization=%s")),
+		apitest.Case("huge 200", 1, get+"200: response body exceeds the 16 MiB limit",
+			func(err error) bool { return errors.Is(err, apiclient.ErrBodyTooLarge) },
+			apitest.Huge(200, 64<<20, &sent200)),
+		apitest.Case("huge 500", 3, get+"500: "+strings.Repeat("x", 500)+"…(truncated)"+gaveUp,
+			isStatus(500),
+			apitest.Huge(500, 64<<20, &sent500)),
 	}
-	apitest.RunHostile(t, reads, func(baseURL string, logs *apitest.Logs) error {
-		c, err := NewClient(hostileConfig(baseURL, logs))
-		if err != nil {
-			t.Fatal(err)
+	getBranch := func(perAttempt time.Duration) func(string, *apitest.Logs) error {
+		return func(baseURL string, logs *apitest.Logs) error {
+			cfg := hostileConfig(baseURL, logs)
+			cfg.AttemptTimeout = perAttempt
+			c, err := NewClient(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.GetBranch(context.Background(), "o", "p", "b")
+			return err
 		}
-		_, err = c.GetBranch(context.Background(), "o", "p", "b")
-		return err
-	}, testKey)
+	}
+	apitest.RunHostile(t, reads, getBranch(0), testKey)
+
+	// The per-attempt timeout cuts what never ends; short here, to keep
+	// the suite fast.
+	timeouts := []apitest.Hostile{
+		apitest.Case("endless body", 3, get+"request failed: response body not complete within 250ms (per-attempt timeout)"+gaveUp,
+			func(err error) bool { return errors.Is(err, apiclient.ErrAttemptTimeout) && isTransport(err) },
+			apitest.Trickle),
+		apitest.Case("no response", 3, get+"request failed: no response within 250ms (per-attempt timeout)"+gaveUp,
+			func(err error) bool { return errors.Is(err, apiclient.ErrAttemptTimeout) && isTransport(err) },
+			apitest.Hang),
+	}
+	apitest.RunHostile(t, timeouts, getBranch(250*time.Millisecond), testKey)
+
 	// Reading stops at the limit: at most half of each 64 MiB body left
 	// the server.
 	if sent200.Load() > 32<<20 || sent500.Load() > 3*32<<20 {
@@ -144,17 +158,24 @@ func TestHostileServer(t *testing.T) {
 		apitest.Case("write connection reset", 1, rotate+"request failed: …",
 			isTransport,
 			apitest.Reset),
-		apitest.Case("write no response", 1, rotate+"request failed: no response within 100ms (per-attempt timeout)",
+	}
+	rotateCredentials := func(perAttempt time.Duration) func(string, *apitest.Logs) error {
+		return func(baseURL string, logs *apitest.Logs) error {
+			cfg := hostileConfig(baseURL, logs)
+			cfg.AttemptTimeout = perAttempt
+			c, err := NewClient(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c.RotateBranchCredentials(context.Background(), "o", "p", "b")
+		}
+	}
+	apitest.RunHostile(t, writes, rotateCredentials(0), testKey)
+	apitest.RunHostile(t, []apitest.Hostile{
+		apitest.Case("write no response", 1, rotate+"request failed: no response within 250ms (per-attempt timeout)",
 			isTransport,
 			apitest.Hang),
-	}
-	apitest.RunHostile(t, writes, func(baseURL string, logs *apitest.Logs) error {
-		c, err := NewClient(hostileConfig(baseURL, logs))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c.RotateBranchCredentials(context.Background(), "o", "p", "b")
-	}, testKey)
+	}, rotateCredentials(250*time.Millisecond), testKey)
 }
 
 // TestRedirectsNeverForwardCredentials: neither the redirect nor a retry

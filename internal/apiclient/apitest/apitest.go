@@ -161,13 +161,14 @@ func (l *Logs) String() string {
 	return strings.Join(l.lines, "\n")
 }
 
-// Count is the number of logs whose message is msg.
-func (l *Logs) Count(msg string) int {
+// Count is the number of logs whose message ends with suffix; " request"
+// counts a client's attempts.
+func (l *Logs) Count(suffix string) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	n := 0
 	for _, m := range l.msgs {
-		if m == msg {
+		if strings.HasSuffix(m, suffix) {
 			n++
 		}
 	}

@@ -84,13 +84,13 @@ func TestNewDefaults(t *testing.T) {
 
 func TestRetryAfterHonoured(t *testing.T) {
 	h, n := apitest.Script(apitest.Reply(429, "local_rate_limited", "Retry-After", "1"), apitest.Reply(200, okBody))
-	c := newTestClient(t, h, nil) // backoff would be ~1ms
-	start := time.Now()
+	clk := apitest.NewClock(time.Now())
+	c := newTestClient(t, h, func(c *Config) { c.Clock = clk }) // backoff would be ~1ms
 	if err := get(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
-	if d := time.Since(start); d < time.Second || d > 3*time.Second {
-		t.Errorf("took %v, want ~1s (Retry-After)", d)
+	if s := clk.Sleeps(); len(s) != 1 || s[0] != time.Second {
+		t.Errorf("slept %v, want [1s] (Retry-After)", s)
 	}
 	if n.Load() != 2 {
 		t.Errorf("requests = %d", n.Load())
@@ -98,22 +98,22 @@ func TestRetryAfterHonoured(t *testing.T) {
 }
 
 func TestRetryAfterCapped(t *testing.T) {
+	clk := apitest.NewClock(time.Now())
 	for name, value := range map[string]string{
 		"seconds":   "30",
-		"http-date": time.Now().Add(time.Hour).UTC().Format(http.TimeFormat),
+		"http-date": clk.Now().Add(time.Hour).UTC().Format(http.TimeFormat),
 	} {
 		t.Run(name, func(t *testing.T) {
 			h, _ := apitest.Script(apitest.Reply(503, "", "Retry-After", value), apitest.Reply(200, okBody))
-			c := newTestClient(t, h, func(c *Config) { c.MaxRetryAfter = 200 * time.Millisecond })
-			// Without the cap the client would wait (or refuse to) past this.
+			c := newTestClient(t, h, func(c *Config) { c.MaxRetryAfter, c.Clock = 200*time.Millisecond, clk })
+			// Without the cap the client would refuse to wait past this.
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			start := time.Now()
 			if err := get(ctx, c); err != nil {
 				t.Fatal(err)
 			}
-			if d := time.Since(start); d < 200*time.Millisecond || d > 2*time.Second {
-				t.Errorf("took %v, want ~200ms (capped Retry-After)", d)
+			if s := clk.Sleeps(); len(s) != 1 || s[0] != 200*time.Millisecond {
+				t.Errorf("slept %v, want [200ms] (capped Retry-After)", s)
 			}
 		})
 	}
@@ -121,17 +121,20 @@ func TestRetryAfterCapped(t *testing.T) {
 
 func TestBackoffWithoutRetryAfter(t *testing.T) {
 	h, n := apitest.Script(apitest.Reply(429, ""), apitest.Reply(429, ""), apitest.Reply(200, okBody))
+	clk := apitest.NewClock(time.Now())
 	c := newTestClient(t, h, func(c *Config) {
 		c.MinBackoff = 100 * time.Millisecond
 		c.MaxBackoff = 10 * time.Second
+		c.Clock = clk
 	})
-	start := time.Now()
 	if err := get(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
 	// Waits are 50–100ms then 100–200ms.
-	if d := time.Since(start); d < 150*time.Millisecond || d > 1500*time.Millisecond {
-		t.Errorf("took %v, want 150–300ms of backoff", d)
+	s := clk.Sleeps()
+	if len(s) != 2 || s[0] < 50*time.Millisecond || s[0] > 100*time.Millisecond ||
+		s[1] < 100*time.Millisecond || s[1] > 200*time.Millisecond {
+		t.Errorf("slept %v, want 50–100ms then 100–200ms", s)
 	}
 	if n.Load() != 3 {
 		t.Errorf("requests = %d", n.Load())

@@ -6,8 +6,10 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	rsschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -19,8 +21,10 @@ type describable interface {
 }
 
 // TestSchemasDocumentEverything fails on any provider, resource, data
-// source or ephemeral resource schema element, at any depth, without a
-// MarkdownDescription: the docs are generated from them.
+// source, ephemeral resource, list resource or action schema element, at
+// any depth, without a MarkdownDescription, and on any resource identity
+// attribute without a Description (identities have only plain text): the
+// docs are generated from them.
 func TestSchemasDocumentEverything(t *testing.T) {
 	ctx := context.Background()
 	p := New("test")()
@@ -54,8 +58,39 @@ func TestSchemasDocumentEverything(t *testing.T) {
 		d.Schema(ctx, datasource.SchemaRequest{}, &s)
 		missing = append(missing, undocumented("data."+meta.TypeName, s.Schema)...)
 	}
+	for _, newList := range p.(provider.ProviderWithListResources).ListResources(ctx) {
+		l := newList()
+		var meta resource.MetadataResponse
+		l.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "xata"}, &meta)
+		var s list.ListResourceSchemaResponse
+		l.ListResourceConfigSchema(ctx, list.ListResourceSchemaRequest{}, &s)
+		missing = append(missing, undocumented("list."+meta.TypeName, s.Schema)...)
+	}
+	for _, newAction := range p.(provider.ProviderWithActions).Actions(ctx) {
+		a := newAction()
+		var meta action.MetadataResponse
+		a.Metadata(ctx, action.MetadataRequest{ProviderTypeName: "xata"}, &meta)
+		var s action.SchemaResponse
+		a.Schema(ctx, action.SchemaRequest{}, &s)
+		missing = append(missing, undocumented("action."+meta.TypeName, s.Schema)...)
+	}
 	for _, m := range missing {
 		t.Errorf("%s has no MarkdownDescription", m)
+	}
+	for _, newResource := range p.Resources(ctx) {
+		r, ok := newResource().(resource.ResourceWithIdentity)
+		if !ok {
+			continue
+		}
+		var meta resource.MetadataResponse
+		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "xata"}, &meta)
+		var s resource.IdentitySchemaResponse
+		r.IdentitySchema(ctx, resource.IdentitySchemaRequest{}, &s)
+		for name, a := range s.IdentitySchema.Attributes {
+			if a.GetDescription() == "" {
+				t.Errorf("%s identity attribute %s has no Description", meta.TypeName, name)
+			}
+		}
 	}
 }
 

@@ -1,7 +1,10 @@
 package provider
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -189,5 +192,72 @@ action "xata_branch_hibernate" "gone" {
 	out = w.fail("apply", "-input=false", "-auto-approve", "-invoke=action.xata_branch_hibernate.gone")
 	if !regexp.MustCompile(`(?s)Xata Branch Hibernate Action: Branch Not Found.*No branch\s+k3v9q0m2p8d4r6t1b5n7c0f2a9 exists`).MatchString(out) {
 		t.Errorf("invoking on a missing branch should say it is not found")
+	}
+}
+
+// TestAccActionExamples applies each action example of the docs with the
+// real CLI, invokes its actions as the comments say, and checks their
+// effect; an example without an entry here fails, so none goes untested.
+func TestAccActionExamples(t *testing.T) {
+	requireTerraform114(t, "actions")
+	password := func(t *testing.T, env *testEnv) string {
+		t.Helper()
+		main := env.emu.Branches(env.emu.ProjectID())[0]
+		creds, err := env.client(t).GetBranchCredentials(context.Background(), env.emu.OrganizationID(), env.emu.ProjectID(), main.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return creds.Password
+	}
+	scripts := map[string]func(t *testing.T, env *testEnv, w *cliWorkdir){
+		"xata_branch_hibernate": func(t *testing.T, env *testEnv, w *cliWorkdir) {
+			if out := w.run("apply", "-input=false", "-auto-approve"); !strings.Contains(out, `Hibernating branch "preview"`) {
+				t.Error("creating the preview should hibernate it, saying so")
+			}
+			if err := env.branchStatus("preview", xata.StatusHibernated)(nil); err != nil {
+				t.Error(err)
+			}
+			w.run("apply", "-input=false", "-auto-approve", "-invoke=action.xata_branch_wake.preview")
+			if err := env.branchStatus("preview", xata.StatusHealthy)(nil); err != nil {
+				t.Error(err)
+			}
+			w.run("destroy", "-input=false", "-auto-approve")
+		},
+		"xata_branch_wake": func(t *testing.T, env *testEnv, w *cliWorkdir) {
+			w.run("apply", "-input=false", "-auto-approve")
+			if out := w.run("apply", "-input=false", "-auto-approve", "-invoke=action.xata_branch_wake.main"); !strings.Contains(out, "is awake already; nothing to do") {
+				t.Error("waking an awake main should say there is nothing to do")
+			}
+		},
+		"xata_branch_rotate_credentials": func(t *testing.T, env *testEnv, w *cliWorkdir) {
+			first := password(t, env)
+			w.run("apply", "-input=false", "-auto-approve")
+			second := password(t, env)
+			w.run("apply", "-input=false", "-auto-approve", "-var", "rotation=2")
+			third := password(t, env)
+			if first == second || second == third {
+				t.Error("creating terraform_data.rotation and changing var.rotation should each rotate the password")
+			}
+			w.run("apply", "-input=false", "-auto-approve", "-invoke=action.xata_branch_rotate_credentials.main")
+			if password(t, env) == third {
+				t.Error("invoking the action should rotate the password")
+			}
+		},
+	}
+	dirs, err := os.ReadDir(filepath.Join("..", "..", "examples", "actions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dirs {
+		script, ok := scripts[d.Name()]
+		if !ok {
+			t.Errorf("examples/actions/%s has no script in this test, so it is not run", d.Name())
+			continue
+		}
+		t.Run(d.Name(), func(t *testing.T) {
+			env := newTestEnv(t, false, withProvisionDelay(-1))
+			t.Parallel()
+			script(t, env, exampleWorkdir(t, env, "actions/"+d.Name()+"/action.tf", "main.tf"))
+		})
 	}
 }

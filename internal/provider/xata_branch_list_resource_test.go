@@ -330,3 +330,60 @@ func TestAccBranchListResource_cleanupRecipe(t *testing.T) {
 		t.Errorf("after the cleanup the project has %v, want %v", left, want)
 	}
 }
+
+// exampleWorkdir is a CLI workdir holding one example file, with the
+// provider configured through the environment as the examples assume, on
+// a project whose only branch is a root "main".
+func exampleWorkdir(t *testing.T, env *testEnv, example, as string) *cliWorkdir {
+	t.Helper()
+	if _, err := env.client(t).CreateBranch(context.Background(), env.emu.OrganizationID(), env.emu.ProjectID(), xata.CreateBranchRequest{
+		Name: "main", Mode: xata.ModeCustom,
+		Configuration: &xata.ClusterConfiguration{Region: "us-east-1", InstanceType: "xata.micro", Image: "postgres:17.9"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join("..", "..", "examples", example))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newCLIWorkdir(t)
+	w.env = append(w.env, envAPIKey+"="+env.emu.APIKey(), envBaseURL+"="+env.emu.URL(),
+		envOrganizationID+"="+env.emu.OrganizationID(), envProjectID+"="+env.emu.ProjectID(), envConfigDir+"="+t.TempDir())
+	w.write("providers.tf", `terraform {
+  required_providers {
+    xata = { source = "sandboxdb/xata" }
+  }
+}
+`)
+	w.write(as, string(src))
+	w.run("init", "-input=false")
+	return w
+}
+
+// TestAccBranchListResource_example runs the docs' list example with
+// `terraform query`: the stale sandboxes (none here: every branch is new)
+// and the hibernated branches, with their attributes.
+func TestAccBranchListResource_example(t *testing.T) {
+	requireTerraform114(t, "terraform query")
+	env := newTestEnv(t, false, withProvisionDelay(-1))
+	t.Parallel()
+	w := exampleWorkdir(t, env, "list-resources/xata_branch/list-resource.tfquery.hcl", "example.tfquery.hcl")
+	c := env.client(t)
+	created, err := c.CreateBranch(context.Background(), env.emu.OrganizationID(), env.emu.ProjectID(), xata.CreateBranchRequest{
+		Name: "sb-asleep", Mode: xata.ModeInherit, ParentID: env.emu.Branches(env.emu.ProjectID())[0].ID,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hibernate := true
+	if _, err := c.UpdateBranch(context.Background(), env.emu.OrganizationID(), env.emu.ProjectID(), created.ID, xata.UpdateBranchRequest{Hibernate: &hibernate}); err != nil {
+		t.Fatal(err)
+	}
+	out := w.run("query")
+	if !regexp.MustCompile(`list\.xata_branch\.hibernated\s+id=` + created.ID + `,.*sb-asleep`).MatchString(out) {
+		t.Errorf("the query should list sb-asleep as hibernated")
+	}
+	if strings.Contains(out, "list.xata_branch.stale_sandboxes ") {
+		t.Errorf("no branch is three days old, yet stale_sandboxes listed one")
+	}
+}

@@ -13,9 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,8 +24,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/time/rate"
-
+	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/emuhttp"
 	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/xataemu"
 	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
@@ -63,7 +59,6 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 	defer b.emu.Close()
-	defer b.gate.listener.Close()
 
 	fmt.Fprintf(opts.Out, "make bench: %d cores, %s, median of %d runs per figure\n\n", runtime.NumCPU(), firstLine(b.cliVersion(ctx)), opts.Repeats)
 	rows := []func(context.Context) (row, error){
@@ -107,7 +102,7 @@ type bench struct {
 
 // prepare builds the provider and hashicorp/time into a filesystem mirror
 // the CLI installs from (nothing is downloaded) and starts the emulator in
-// memory behind a gateway that the gateway rows switch on.
+// memory, whose gateway limit the gateway rows switch on.
 func (b *bench) prepare(ctx context.Context) error {
 	mirror := filepath.Join(b.work, "providers")
 	if err := b.installProvider(ctx, mirror); err != nil {
@@ -126,14 +121,14 @@ func (b *bench) prepare(ctx context.Context) error {
 		return err
 	}
 	b.emu = emu
-	if err := createMain(ctx, emu); err != nil {
-		return err
-	}
-	b.gate = newGate(emu)
-	url, err := b.gate.start()
+	url, err := emu.Start()
 	if err != nil {
 		return err
 	}
+	if err := createMain(ctx, emu, url); err != nil {
+		return err
+	}
+	b.gate = &gate{emu: emu}
 	b.env = append(os.Environ(),
 		"TF_CLI_CONFIG_FILE="+b.cliConfig,
 		"TF_IN_AUTOMATION=1",
@@ -147,11 +142,7 @@ func (b *bench) prepare(ctx context.Context) error {
 }
 
 // createMain makes the root branch the measured branches are children of.
-func createMain(ctx context.Context, emu *xataemu.Emulator) error {
-	url, err := emu.Start()
-	if err != nil {
-		return err
-	}
+func createMain(ctx context.Context, emu *xataemu.Emulator, url string) error {
 	c, err := xata.NewClient(xata.Config{BaseURL: url, APIKey: emu.APIKey(), UserAgent: "bench"})
 	if err != nil {
 		return err
@@ -241,9 +232,10 @@ func (b *bench) cliVersion(ctx context.Context) string {
 type workspace struct {
 	b   *bench
 	dir string
+	env []string // extra environment, e.g. another project
 }
 
-func (b *bench) newWorkspace(ctx context.Context, name, config string) (*workspace, error) {
+func (b *bench) newWorkspace(ctx context.Context, name, config string, env ...string) (*workspace, error) {
 	dir := filepath.Join(b.work, name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -251,7 +243,7 @@ func (b *bench) newWorkspace(ctx context.Context, name, config string) (*workspa
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o644); err != nil {
 		return nil, err
 	}
-	w := &workspace{b: b, dir: dir}
+	w := &workspace{b: b, dir: dir, env: env}
 	if _, err := w.run(ctx, "init", "-input=false", "-no-color"); err != nil {
 		return nil, err
 	}
@@ -262,7 +254,7 @@ func (b *bench) newWorkspace(ctx context.Context, name, config string) (*workspa
 func (w *workspace) run(ctx context.Context, args ...string) (time.Duration, error) {
 	cmd := exec.CommandContext(ctx, w.b.TerraformPath, args...)
 	cmd.Dir = w.dir
-	cmd.Env = w.b.env
+	cmd.Env = append(slices.Clone(w.b.env), w.env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
@@ -384,7 +376,10 @@ func (b *bench) gateway(n int, retryAfter bool) func(context.Context) (row, erro
 func (b *bench) planMany(n int) func(context.Context) (row, error) {
 	return func(ctx context.Context) (row, error) {
 		name := fmt.Sprintf("plan of %d existing branches / terraform_data plan of %d", n, n)
-		branches, err := b.newWorkspace(ctx, "plan-branches", branchConfig(n))
+		// A project holds at most 100 branches, main included: these get
+		// a project of their own.
+		project := b.emu.CreateProject(b.emu.OrganizationID(), "plan")
+		branches, err := b.newWorkspace(ctx, "plan-branches", rootBranchConfig(n), "XATA_PROJECT_ID="+project)
 		if err != nil {
 			return row{}, err
 		}
@@ -531,6 +526,17 @@ func branchConfig(n int) string {
 `, n)
 }
 
+func rootBranchConfig(n int) string {
+	return xataRequired + fmt.Sprintf(`resource "xata_branch" "b" {
+  count         = %d
+  name          = "bench-${count.index}"
+  region        = "us-east-1"
+  instance_type = "xata.micro"
+  image         = "postgres:17.9"
+}
+`, n)
+}
+
 func branchConfigNamed(name string) string {
 	return xataRequired + fmt.Sprintf(`resource "xata_branch" "b" {
   name        = %q
@@ -597,64 +603,21 @@ func firstLine(s string) string {
 	return line
 }
 
-// gate sits in front of the emulator as an API gateway would: when
-// limited it lets rate requests a second through (burst at once) and
-// answers the rest 429, with or without Retry-After, counting both.
+// gate is the emulator's gateway token bucket (emuhttp's rate limit), and
+// its counts of the requests it served and refused.
 type gate struct {
-	emu             http.Handler
-	served, refused atomic.Int64
-	listener        net.Listener
-
-	mu         sync.Mutex
-	limiter    *rate.Limiter // nil: not limited
-	retryAfter bool
-}
-
-func newGate(emu http.Handler) *gate { return &gate{emu: emu} }
-
-func (g *gate) start() (string, error) {
-	ln, err := new(net.ListenConfig).Listen(context.Background(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	g.listener = ln
-	srv := &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	return "http://" + ln.Addr().String(), nil
+	emu                 *xataemu.Emulator
+	lastSeen, lastFault int
 }
 
 func (g *gate) limit(perSecond, burst int, retryAfter bool) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.limiter, g.retryAfter = nil, retryAfter
-	if perSecond > 0 {
-		g.limiter = rate.NewLimiter(rate.Limit(perSecond), burst)
-	}
+	g.emu.SetFaults(xataemu.Faults{Limit: emuhttp.RateLimit{Rate: float64(perSecond), Burst: burst, RetryAfter: retryAfter}})
 }
 
 // counts returns the requests served and refused since the last call.
 func (g *gate) counts() (served, refused int64) {
-	return g.served.Swap(0), g.refused.Swap(0)
-}
-
-func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	g.mu.Lock()
-	limiter, retryAfter := g.limiter, g.retryAfter
-	g.mu.Unlock()
-	if limiter != nil {
-		res := limiter.Reserve()
-		if delay := res.Delay(); delay > 0 {
-			res.Cancel()
-			g.refused.Add(1)
-			if retryAfter {
-				w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(delay.Seconds()))))
-			}
-			w.Header().Set("Content-Type", "text/plain")
-			w.WriteHeader(http.StatusTooManyRequests)
-			_, _ = io.WriteString(w, "rate limit exceeded\n")
-			return
-		}
-	}
-	g.served.Add(1)
-	g.emu.ServeHTTP(w, r)
+	st := g.emu.Stats()
+	seen, faulted := st.Requests-g.lastSeen, st.Faulted-g.lastFault
+	g.lastSeen, g.lastFault = st.Requests, st.Faulted
+	return int64(seen - faulted), int64(faulted)
 }

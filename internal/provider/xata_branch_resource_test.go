@@ -962,3 +962,38 @@ resource "xata_branch" "s%d" {
 		}},
 	})
 }
+
+// TestAccBranchResource_hungServerIsBounded: against a server that accepts
+// requests and never answers, a refresh fails within timeouts.read, saying
+// what it waited for, instead of retrying for minutes.
+func TestAccBranchResource_hungServerIsBounded(t *testing.T) {
+	env := newTestEnv(t, false, withProvisionDelay(-1))
+	t.Parallel()
+	config := env.providerBlock() + `
+resource "xata_branch" "main" {
+  name          = "main"
+  region        = "us-east-1"
+  instance_type = "xata.micro"
+  image         = "postgres:17.9"
+  timeouts {
+    read = "3s"
+  }
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(t),
+		CheckDestroy:             env.checkNoBranches(),
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig:   func() { env.emu.SetFaults(xataemu.Faults{Latency: time.Hour}) },
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)Xata Branch Refresh: Branch Lookup Failed.*deadline`),
+			},
+			{
+				PreConfig: func() { env.emu.SetFaults(xataemu.Faults{}) },
+				Config:    config,
+			},
+		},
+	})
+}

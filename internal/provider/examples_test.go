@@ -32,6 +32,7 @@ var examples = map[string]exampleFixture{
 	"resources/signadot_resource_plugin/resource.tf":                    {},
 	"data-sources/xata_branch/data-source.tf":                           {mainBranch: true},
 	"data-sources/xata_branches/data-source.tf":                         {mainBranch: true},
+	"data-sources/xata_branches/cleanup/main.tf":                        {mainBranch: true},
 	"data-sources/signadot_resource_plugin/data-source.tf":              {plugin: true},
 	"ephemeral-resources/xata_branch_credentials/ephemeral-resource.tf": {mainBranch: true, realPostgres: true},
 }

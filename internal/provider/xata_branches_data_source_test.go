@@ -3,14 +3,21 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
@@ -71,7 +78,7 @@ func TestAccBranchesDataSource(t *testing.T) {
 	seeded := seedBranches(t, env)
 	cutoff := seeded.createdAt["sb-2"].Format(time.RFC3339Nano)
 	org, project := env.emu.OrganizationID(), env.emu.ProjectID()
-	config := env.providerBlock() + fmt.Sprintf(`
+	hcl := env.providerBlock() + fmt.Sprintf(`
 data "xata_branches" "all" {}
 
 data "xata_branches" "sandboxes" {
@@ -110,7 +117,7 @@ data "xata_branches" "healthy_sandboxes" {
 		ProtoV6ProviderFactories: env.factories(t),
 		Steps: []resource.TestStep{
 			{
-				Config: config,
+				Config: hcl,
 				ConfigStateChecks: []statecheck.StateCheck{
 					names("data.xata_branches.all", "main", "other", "pr-7", "sb-1", "sb-2"),
 					names("data.xata_branches.sandboxes", "sb-1", "sb-2"),
@@ -230,4 +237,52 @@ func TestParseCreatedBefore(t *testing.T) {
 			t.Errorf("%q: accepted", in)
 		}
 	}
+}
+
+// TestAccBranchesDataSource_cleanupByImport runs the guide's cleanup for
+// CLIs without `terraform query` (every CLI this suite runs under): the
+// example imports what xata_branches finds with no changes planned, and
+// once its second half is deleted, the next apply destroys exactly that.
+func TestAccBranchesDataSource_cleanupByImport(t *testing.T) {
+	env := newTestEnv(t, false, withProvisionDelay(-1))
+	t.Parallel()
+	seedBranches(t, env)
+	src, err := os.ReadFile(filepath.Join("..", "..", "examples", "data-sources", "xata_branches", "cleanup", "main.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const marker = "# --- delete from here to the end of the file, then apply again ---"
+	firstHalf, _, ok := strings.Cut(string(src), marker)
+	if !ok {
+		t.Fatalf("the example has no line %q", marker)
+	}
+	vars := config.Variables{"created_before": config.StringVariable("0s")}
+	resource.Test(t, resource.TestCase{
+		// Import blocks with for_each: Terraform 1.7, OpenTofu 1.7.
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_7_0)},
+		ProtoV6ProviderFactories: env.factories(t),
+		CheckDestroy:             env.checkNoBranches("main", "other", "pr-7"),
+		Steps: []resource.TestStep{
+			{
+				Config:          env.providerBlock() + string(src),
+				ConfigVariables: vars,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(`xata_branch.orphan["sb-1"]`, plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction(`xata_branch.orphan["sb-2"]`, plancheck.ResourceActionNoop),
+				}},
+			},
+			{
+				Config:          env.providerBlock() + firstHalf,
+				ConfigVariables: vars,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(`xata_branch.orphan["sb-1"]`, plancheck.ResourceActionDestroy),
+					plancheck.ExpectResourceAction(`xata_branch.orphan["sb-2"]`, plancheck.ResourceActionDestroy),
+				}},
+				Check: func(*terraform.State) error { return env.checkNoBranches("main", "other", "pr-7")(nil) },
+				// The output, read before the destroy, still lists them;
+				// the next plan empties it.
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
 }

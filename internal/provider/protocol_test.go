@@ -6,7 +6,10 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -464,4 +467,54 @@ func TestProtocolReadResourceIdentity(t *testing.T) {
 	if v, err := gone.NewState.Unmarshal(stateType); err != nil || !v.IsNull() {
 		t.Errorf("a deleted branch should leave the state: %v, %v", v, err)
 	}
+}
+
+// TestHandwrittenDocPagesMatchSchemas: the docs pipeline reads schemas
+// with a CLI that predates list resources and actions, so their pages are
+// written by hand; this fails when one no longer says what the schema
+// says, and prints the text it expects.
+func TestHandwrittenDocPagesMatchSchemas(t *testing.T) {
+	p := newProtoProvider(t, nil)
+	pages := map[string]*tfprotov6.SchemaBlock{
+		"list-resources/branch.md.tmpl": p.schema.ListResourceSchemas["xata_branch"].Block,
+	}
+	for name, a := range p.schema.ActionSchemas {
+		pages["actions/"+strings.TrimPrefix(name, "xata_")+".md.tmpl"] = a.Schema.Block
+	}
+	for page, block := range pages {
+		src, err := os.ReadFile(filepath.Join("..", "..", "templates", "xata", page))
+		if err != nil {
+			t.Errorf("%s: %v", page, err)
+			continue
+		}
+		for _, want := range []string{block.Description + "\n", schemaMarkdown(t, block)} {
+			if !strings.Contains(string(src), want) {
+				t.Errorf("templates/xata/%s does not say what the schema says; it should contain:\n\n%s", page, want)
+			}
+		}
+	}
+}
+
+// schemaMarkdown renders a block's attributes as tfplugindocs does.
+func schemaMarkdown(t *testing.T, block *tfprotov6.SchemaBlock) string {
+	t.Helper()
+	sections := map[string][]string{}
+	for _, a := range block.Attributes {
+		if !a.Type.Is(tftypes.String) {
+			t.Fatalf("%s: only string attributes are rendered here", a.Name)
+		}
+		section := "Optional"
+		if a.Required {
+			section = "Required"
+		}
+		sections[section] = append(sections[section], fmt.Sprintf("- `%s` (String) %s", a.Name, a.Description))
+	}
+	out := "## Schema\n"
+	for _, section := range []string{"Required", "Optional"} {
+		if lines := sections[section]; len(lines) > 0 {
+			slices.Sort(lines)
+			out += "\n### " + section + "\n\n" + strings.Join(lines, "\n") + "\n"
+		}
+	}
+	return out
 }

@@ -31,7 +31,7 @@ const defaultActionTimeout = 20 * time.Minute
 // actionUsage is how every action is invoked, for its description.
 const actionUsage = "\n\nInvoke it with `terraform apply -invoke=action.%[1]s.<name>`, or from a resource's " +
 	"`lifecycle { action_trigger { events = [...] actions = [action.%[1]s.<name>] } }` (Terraform 1.14 and later; " +
-	"OpenTofu has no actions). Progress is reported while it waits."
+	"OpenTofu, as of 1.12, has no actions). Progress is reported while it waits."
 
 // NewBranchHibernateAction is the xata_branch_hibernate action.
 func NewBranchHibernateAction() action.Action {
@@ -40,8 +40,7 @@ func NewBranchHibernateAction() action.Action {
 		site:   "Xata Branch Hibernate Action",
 		description: "Hibernates a Xata branch (compute stops, storage stays and is all that is billed) and waits until " +
 			"it reports `STATUS_TYPE_HIBERNATED`. A branch that is hibernated already is left alone. A `xata_branch` " +
-			"with `hibernate` unset does not see this as drift; one with `hibernate = false` wakes the branch again at " +
-			"its next apply.",
+			"with `hibernate` unset (the default) does not see this as drift, and leaves the branch hibernated.",
 		run: hibernateBranch,
 	}
 }
@@ -127,7 +126,7 @@ func (a *branchAction) Schema(_ context.Context, _ action.SchemaRequest, resp *a
 			},
 			"timeout": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("How long the action may take, waiting included: a positive duration "+
-					"such as `10m`. Default %s.", defaultActionTimeout),
+					"such as `10m`. Default `%dm`.", int(defaultActionTimeout.Minutes())),
 				Optional: true,
 			},
 		},
@@ -151,7 +150,7 @@ func (a *branchAction) ValidateConfig(ctx context.Context, req action.ValidateCo
 	if d, err := time.ParseDuration(m.Timeout.ValueString()); err != nil || d <= 0 {
 		resp.Diagnostics.AddAttributeError(path.Root("timeout"), "Invalid Xata Branch Action Timeout",
 			fmt.Sprintf("timeout is %q, which is not a positive duration. Set one such as \"10m\" or \"1h\", or remove it "+
-				"to wait up to %s.", m.Timeout.ValueString(), defaultActionTimeout))
+				"to wait up to %d minutes.", m.Timeout.ValueString(), int(defaultActionTimeout.Minutes())))
 	}
 }
 

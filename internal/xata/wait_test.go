@@ -298,3 +298,31 @@ func TestWaitForCredentials(t *testing.T) {
 		}
 	})
 }
+
+func TestWaitOptionsDefaults(t *testing.T) {
+	o := WaitOptions{}.withDefaults()
+	if o.MinInterval != 250*time.Millisecond || o.MaxInterval != 5*time.Second || o.FaultGrace != 2*time.Minute ||
+		o.CredentialsGrace != 60*time.Second || o.Clock == nil {
+		t.Errorf("defaults: %+v", o)
+	}
+	set := WaitOptions{MinInterval: time.Second, MaxInterval: 2 * time.Second, FaultGrace: time.Minute, CredentialsGrace: time.Second}.withDefaults()
+	if set.MinInterval != time.Second || set.MaxInterval != 2*time.Second || set.FaultGrace != time.Minute || set.CredentialsGrace != time.Second {
+		t.Errorf("set values were replaced: %+v", set)
+	}
+}
+
+// TestWaitForBranchFaultGraceIsExact: a FAULT fails the wait at the first
+// poll at or after the grace, not one poll later.
+func TestWaitForBranchFaultGraceIsExact(t *testing.T) {
+	clock := newFakeClock()
+	srv := (&timedStatus{clock: clock, start: clock.Now()}).at(0, BranchStatus{StatusType: StatusFault, Status: "Failing"})
+	c := newTestClient(t, srv, nil)
+	opts := WaitOptions{Clock: clock, MinInterval: 500 * time.Millisecond, MaxInterval: 500 * time.Millisecond, FaultGrace: time.Second}
+	if _, err := c.WaitForBranch(context.Background(), "o", "p", "b", TargetHealthy, opts); err == nil {
+		t.Fatal("want a fault error")
+	}
+	// Polls at 0.5s (fault first seen), 1.0s, 1.5s (seen for 1s: fails).
+	if got := clock.elapsed(srv.start); got != 1500*time.Millisecond {
+		t.Errorf("failed at %s, want 1.5s", got)
+	}
+}

@@ -67,7 +67,7 @@ func TestGivenDirIsKept(t *testing.T) {
 	defer cancel()
 	// Not t.TempDir: its parent directory is 0700, which the postgres OS
 	// user could not traverse.
-	parent, err := os.MkdirTemp("", "localpg-test-")
+	parent, err := os.MkdirTemp("", "localpg-test-") //nolint:usetesting // see above: the postgres user must traverse its parent
 	if err != nil {
 		t.Fatal(err)
 	}

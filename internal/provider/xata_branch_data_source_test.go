@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"regexp"
 	"testing"
 
@@ -76,4 +77,55 @@ data "xata_branch" "b" {
 			})
 		})
 	}
+}
+
+// TestAccBranchLookups_refusedKeyIsNotNotFound: every lookup by name (data
+// source, ephemeral resource, parent of a new branch, import) reports a
+// refused API key as such, naming XATA_API_KEY, never as "not found".
+func TestAccBranchLookups_refusedKeyIsNotNotFound(t *testing.T) {
+	env := newTestEnv(t, false)
+	t.Parallel()
+	badProvider := fmt.Sprintf(`
+provider "xata" {
+  base_url        = %q
+  api_key         = "xau_not_a_key_this_emulator_knows"
+  organization_id = %q
+  project_id      = %q
+}
+`, env.emu.URL(), env.emu.OrganizationID(), env.emu.ProjectID())
+	refused := regexp.MustCompile(`(?s)API Key Refused.*XATA_API_KEY`)
+	for name, body := range map[string]string{
+		"data source": `data "xata_branch" "b" {
+  name = "main"
+}`,
+		"ephemeral resource": `ephemeral "xata_branch_credentials" "b" {
+  branch_name = "main"
+}`,
+		"parent of a new branch": `resource "xata_branch" "b" {
+  name        = "child"
+  parent_name = "main"
+}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: env.factories(t),
+				Steps:                    []resource.TestStep{{Config: badProvider + body, ExpectError: refused}},
+			})
+		})
+	}
+	t.Run("import", func(t *testing.T) {
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: env.factories(t),
+			Steps: []resource.TestStep{{
+				Config: badProvider + `resource "xata_branch" "b" {
+  name        = "main"
+  parent_name = "x"
+}`,
+				ResourceName:  "xata_branch.b",
+				ImportState:   true,
+				ImportStateId: "main",
+				ExpectError:   refused,
+			}},
+		})
+	})
 }

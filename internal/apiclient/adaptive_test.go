@@ -16,12 +16,62 @@ import (
 var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func TestNewLimiterDefaults(t *testing.T) {
-	for _, cfg := range []LimiterConfig{{}, {Increase: -1, Decrease: 1.5, MinRate: -2}} {
+	for _, cfg := range []LimiterConfig{
+		{},
+		{Increase: -1, Decrease: 1.5, MinRate: -2},
+		{Decrease: 1}, // outside (0, 1): a "cut" that keeps the rate would never slow down
+	} {
 		l := NewLimiter(cfg)
 		if l.cfg.Increase != 1 || l.cfg.Decrease != 0.7 || l.cfg.MinRate != 1 || l.cfg.Clock == nil {
 			t.Errorf("NewLimiter(%+v) config = %+v", cfg, l.cfg)
 		}
 	}
+	if l := NewLimiter(LimiterConfig{Increase: 3, Decrease: 0.99, MinRate: 0.5}); l.cfg.Increase != 3 ||
+		l.cfg.Decrease != 0.99 || l.cfg.MinRate != 0.5 {
+		t.Errorf("valid values not kept: %+v", l.cfg)
+	}
+}
+
+// TestSystemClockSleep runs in a synctest bubble, whose fake time the
+// system clock follows.
+func TestSystemClockSleep(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ended, cancel := context.WithCancel(context.Background())
+		cancel()
+		for _, tt := range []struct {
+			name    string
+			ctx     context.Context
+			d       time.Duration
+			want    error
+			elapsed time.Duration
+		}{
+			{"full wait", context.Background(), time.Hour, nil, time.Hour},
+			{"ended context", ended, time.Hour, context.Canceled, 0},
+			// No wait at all, so nothing for ctx to cut short: nil even
+			// when ctx has ended (never a coin toss against a timer).
+			{"zero", ended, 0, nil, 0},
+			{"negative", ended, -time.Second, nil, 0},
+		} {
+			// A race would show only now and then: repeat.
+			for range 64 {
+				start := time.Now()
+				if err := (systemClock{}).Sleep(tt.ctx, tt.d); !errors.Is(err, tt.want) {
+					t.Fatalf("%s: Sleep(%v) = %v, want %v", tt.name, tt.d, err, tt.want)
+				}
+				if got := time.Since(start); got != tt.elapsed {
+					t.Fatalf("%s: Sleep(%v) took %v, want %v", tt.name, tt.d, got, tt.elapsed)
+				}
+			}
+		}
+
+		// A context that ends during the wait ends it then.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		start := time.Now()
+		if err := (systemClock{}).Sleep(ctx, time.Hour); !errors.Is(err, context.DeadlineExceeded) || time.Since(start) != time.Minute {
+			t.Errorf("Sleep(1h) with a 1m deadline = %v after %v", err, time.Since(start))
+		}
+	})
 }
 
 func TestLimiterUnthrottledUntilRefused(t *testing.T) {
@@ -133,6 +183,40 @@ func TestLimiterAIMDSchedule(t *testing.T) {
 	ticket, _ := l.wait(context.Background())
 	if rate, _ := l.refused(ticket, time.Second); rate != 1 {
 		t.Errorf("after idling: rate %v, want MinRate", rate)
+	}
+}
+
+// TestLimiterDemand checks the rate a refusal cuts: the server refused
+// what went through in the last second, the current one-second window's
+// requests plus the share of the previous window's that the last second
+// still covers.
+func TestLimiterDemand(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		at   time.Duration // of the refused request, after ten at t0
+		want float64       // the rate after the cut: half the demand
+	}{
+		{"same window", 500 * time.Millisecond, 11.0 / 2},
+		{"window's end", time.Second, (1 + 10) / 2.0},
+		{"a quarter into the next window", 1250 * time.Millisecond, (1 + 10*0.75) / 2},
+		{"half into the next window", 1500 * time.Millisecond, (1 + 10*0.5) / 2},
+		{"three quarters into the next window", 1750 * time.Millisecond, (1 + 10*0.25) / 2},
+		{"two windows on", 2 * time.Second, 1.0 / 2},
+		{"long after", time.Minute, 1.0 / 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := apitest.NewClock(t0)
+			l := NewLimiter(LimiterConfig{Decrease: 0.5, MinRate: 0.01, Clock: clk})
+			waitN(t, l, clk, 10)
+			clk.Advance(tt.at)
+			ticket, err := l.wait(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rate, _ := l.refused(ticket, time.Second); math.Abs(rate-tt.want) > 1e-9 {
+				t.Errorf("rate after the cut = %v, want %v", rate, tt.want)
+			}
+		})
 	}
 }
 

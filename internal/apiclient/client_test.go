@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -80,12 +83,18 @@ func TestNewDefaults(t *testing.T) {
 		!strings.Contains(err.Error(), "MaxBackoff (1ms) is less than MinBackoff (1s)") {
 		t.Errorf("err = %v", err)
 	}
+	// A fixed backoff is allowed.
+	if c, err := New(Config{MinBackoff: time.Second, MaxBackoff: time.Second}); err != nil ||
+		c.cfg.MinBackoff != time.Second || c.cfg.MaxBackoff != time.Second {
+		t.Errorf("MinBackoff = MaxBackoff = 1s: %v", err)
+	}
 }
 
 func TestRetryAfterHonoured(t *testing.T) {
 	h, n := apitest.Script(apitest.Reply(429, "local_rate_limited", "Retry-After", "1"), apitest.Reply(200, okBody))
 	clk := apitest.NewClock(time.Now())
-	c := newTestClient(t, h, func(c *Config) { c.Clock = clk }) // backoff would be ~1ms
+	logs := &apitest.Logs{}
+	c := newTestClient(t, h, func(c *Config) { c.Clock, c.Logger = clk, logs }) // backoff would be ~1ms
 	if err := get(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
@@ -94,6 +103,10 @@ func TestRetryAfterHonoured(t *testing.T) {
 	}
 	if n.Load() != 2 {
 		t.Errorf("requests = %d", n.Load())
+	}
+	// The retry log names the attempt to come.
+	if want := "test API retry map[attempt:2 delay_ms:1000 error:test API: 429: local_rate_limited method:GET path:/x]"; !strings.Contains(logs.String(), want) {
+		t.Errorf("logs:\n%s\nwant the line %s", logs, want)
 	}
 }
 
@@ -168,6 +181,41 @@ func TestBackoffRange(t *testing.T) {
 		if hi-lo < tt.base/10 {
 			t.Errorf("backoff(%d) has no jitter: [%v, %v]", tt.n, lo, hi)
 		}
+	}
+}
+
+// TestBackoffEdges checks the ends of the range and of the doubling.
+func TestBackoffEdges(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		min, max time.Duration
+		n        int
+		lo, hi   time.Duration // every backoff(n) is within, and both occur
+	}{
+		// The range includes its upper end: 50–100 % of 2ns is 1 or 2ns.
+		{"both ends occur", 2, 2, 0, 1, 2},
+		{"fixed backoff", time.Second, time.Second, 3, 500 * time.Millisecond, time.Second},
+		// Doubling stops once it reaches MaxBackoff exactly: one more
+		// would overflow.
+		{"cap reached exactly, at the largest Duration power of two", 1, 1 << 62, 1000, 1 << 61, 1 << 62},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := New(Config{MinBackoff: tt.min, MaxBackoff: tt.max})
+			if err != nil {
+				t.Fatal(err)
+			}
+			lo, hi := time.Duration(math.MaxInt64), time.Duration(math.MinInt64)
+			for range 500 {
+				d := c.backoff(tt.n)
+				lo, hi = min(lo, d), max(hi, d)
+			}
+			if lo < tt.lo || hi > tt.hi {
+				t.Errorf("backoff(%d) spans [%v, %v], want within [%v, %v]", tt.n, lo, hi, tt.lo, tt.hi)
+			}
+			if tt.hi-tt.lo < 10 && (lo != tt.lo || hi != tt.hi) {
+				t.Errorf("backoff(%d) spans [%v, %v], want both ends %v and %v", tt.n, lo, hi, tt.lo, tt.hi)
+			}
+		})
 	}
 }
 
@@ -288,5 +336,107 @@ func TestResponseBodyCapped(t *testing.T) {
 	}
 	if got != maxResponseBody {
 		t.Errorf("read %d bytes, want the cap %d", got, maxResponseBody)
+	}
+}
+
+// TestRequestShape checks what the server receives for a call.
+func TestRequestShape(t *testing.T) {
+	for _, tt := range []struct {
+		name                   string
+		call                   Call
+		uri, contentType, body string
+	}{
+		{"no query, no body", Call{Method: http.MethodGet, Path: "/x"}, "/x", "", ""},
+		{"empty query", Call{Method: http.MethodGet, Path: "/x", Query: url.Values{}}, "/x", "", ""},
+		{"query", Call{Method: http.MethodGet, Path: "/x", Query: url.Values{"q": {"a b"}, "n": {"1"}}}, "/x?n=1&q=a+b", "", ""},
+		{"JSON body", Call{Method: http.MethodPost, Path: "/x", Body: []byte(`{"a":1}`)}, "/x", "application/json", `{"a":1}`},
+		{"no body", Call{Method: http.MethodDelete, Path: "/x"}, "/x", "", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := make(chan [4]string, 1)
+			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				b, _ := io.ReadAll(r.Body)
+				got <- [4]string{r.RequestURI, r.Header.Get("Accept"), r.Header.Get("Content-Type"), string(b)}
+				fmt.Fprint(w, "{}")
+			})
+			c := newTestClient(t, h, nil)
+			if err := c.Do(context.Background(), tt.call, nil); err != nil {
+				t.Fatal(err)
+			}
+			r := <-got
+			uri, accept, contentType, body := r[0], r[1], r[2], r[3]
+			if uri != tt.uri || accept != "application/json" || contentType != tt.contentType || body != tt.body {
+				t.Errorf("server got %s with Accept %q, Content-Type %q, body %q; want %s, %q, %q, %q",
+					uri, accept, contentType, body, tt.uri, "application/json", tt.contentType, tt.body)
+			}
+		})
+	}
+}
+
+// TestStatusClasses checks the edges of the 2xx and 3xx ranges: a 2xx is
+// a success, a 3xx a refused redirect whose Location the response log
+// shows, anything else the API's error.
+func TestStatusClasses(t *testing.T) {
+	for _, tt := range []struct {
+		status       int
+		ok, redirect bool
+	}{
+		{200, true, false},
+		{299, true, false},
+		{300, false, true},
+		{399, false, true},
+		{400, false, false},
+	} {
+		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {
+			h, _ := apitest.Script(apitest.Reply(tt.status, okBody, "Location", "/elsewhere"))
+			logs := &apitest.Logs{}
+			c := newTestClient(t, h, func(c *Config) { c.Logger = logs })
+			var out map[string]any
+			err := c.Do(context.Background(), Call{Method: http.MethodGet, Path: "/x"}, &out)
+			switch {
+			case tt.ok && (err != nil || out["ok"] != true):
+				t.Errorf("err = %v, out = %v; want the body decoded", err, out)
+			case tt.redirect && !errors.Is(err, ErrRedirect):
+				t.Errorf("err = %v, want a refused redirect", err)
+			case !tt.ok && !tt.redirect && statusOf(err) != tt.status:
+				t.Errorf("err = %v, want the API's error", err)
+			}
+			if logged := strings.Contains(logs.String(), "location:/elsewhere"); logged != tt.redirect {
+				t.Errorf("Location logged: %v, want %v:\n%s", logged, tt.redirect, logs)
+			}
+		})
+	}
+}
+
+// TestThrottlePause checks the pause a refusal asks of the limiter: the
+// Retry-After, else the backoff of the retry to come (attempt n is retry
+// n-1).
+func TestThrottlePause(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		attempt    int
+		retryAfter string
+		lo, hi     time.Duration
+	}{
+		{"Retry-After", 1, "2", 2 * time.Second, 2 * time.Second},
+		{"first attempt", 1, "", 50 * time.Millisecond, 100 * time.Millisecond},
+		{"second attempt", 2, "", 100 * time.Millisecond, 200 * time.Millisecond},
+		{"fourth attempt", 4, "", 400 * time.Millisecond, 800 * time.Millisecond},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h, _ := apitest.Script(apitest.Reply(429, "slow down", "Retry-After", tt.retryAfter))
+			clk := apitest.NewClock(t0)
+			lim := NewLimiter(LimiterConfig{Clock: clk})
+			c := newTestClient(t, h, func(c *Config) {
+				c.MinBackoff, c.MaxBackoff, c.Clock, c.Limiter = 100*time.Millisecond, 10*time.Second, clk, lim
+			})
+			_, err := c.Attempt(context.Background(), Call{Method: http.MethodGet, Path: "/x"}, tt.attempt)
+			if statusOf(err) != 429 {
+				t.Fatalf("err = %v", err)
+			}
+			if pause := lim.pauseUntil.Sub(clk.Now()); pause < tt.lo || pause > tt.hi {
+				t.Errorf("paused for %v, want %v to %v", pause, tt.lo, tt.hi)
+			}
+		})
 	}
 }

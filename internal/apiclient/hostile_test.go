@@ -293,6 +293,34 @@ func TestBodyTooLarge(t *testing.T) {
 	}
 }
 
+// TestBodyAtTheLimit checks the edge of the limit: a 2xx body of exactly
+// maxResponseBody bytes is decoded, one byte more is refused.
+func TestBodyAtTheLimit(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		size int
+		want error
+	}{
+		{"at the limit", maxResponseBody, nil},
+		{"one byte over", maxResponseBody + 1, ErrBodyTooLarge},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			// JSON of size bytes whose last byte matters: cut short, it
+			// would not decode.
+			h, _ := apitest.Script(apitest.Reply(200, strings.Repeat(" ", tt.size-len(okBody))+okBody))
+			c := newTestClient(t, h, nil)
+			var out map[string]any
+			err := c.Do(context.Background(), Call{Method: http.MethodGet, Path: "/x"}, &out)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+			if tt.want == nil && out["ok"] != true {
+				t.Errorf("decoded %v", out)
+			}
+		})
+	}
+}
+
 func TestConnectionResetRetriedForGet(t *testing.T) {
 	h, n := apitest.Script(apitest.Reset, apitest.Reply(200, okBody))
 	c := newTestClient(t, h, nil)

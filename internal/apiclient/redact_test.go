@@ -92,6 +92,10 @@ func TestTruncate(t *testing.T) {
 		{"exactly", 7, "exactly"},
 		{"abcdef", 3, "abc…(truncated)"},
 		{"aé", 2, "a…(truncated)"}, // 'é' is two bytes; never split it
+		// Invalid UTF-8, as a hostile server may send: no rune starts
+		// before the cut, so nothing is kept.
+		{"\x80\x80\x80abc", 2, "…(truncated)"},
+		{"abc", 0, "…(truncated)"},
 	}
 	for _, tt := range tests {
 		if got := truncate(tt.in, tt.n); got != tt.want {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/apiclient"
 )
 
 // WaitTarget is the state a branch is awaited to reach.
@@ -31,29 +33,6 @@ func (t WaitTarget) String() string {
 	}
 }
 
-// Clock is the time source of the waiters, so that tests run them on a
-// fake clock instead of asserting on wall-clock time.
-type Clock interface {
-	Now() time.Time
-	// Sleep waits for d, or returns ctx's error when ctx ends first.
-	Sleep(ctx context.Context, d time.Duration) error
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time { return time.Now() }
-
-func (realClock) Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // overshootDivisor bounds how late readiness is noticed: the gap between
 // two polls is at most 1/8 (12.5 %) of the time waited so far, so a branch
 // ready after t is seen by t·1.125 (or t + MinInterval, for short waits).
@@ -73,8 +52,9 @@ type WaitOptions struct {
 	// CredentialsGrace bounds how long a healthy branch's credentials may
 	// still answer 404: the operator writes the secret after the cluster.
 	CredentialsGrace time.Duration
-	// Clock defaults to the wall clock.
-	Clock Clock
+	// Clock defaults to the wall clock; tests run the waiters on a fake
+	// one instead of asserting on wall-clock time.
+	Clock apiclient.Clock
 	// OnPoll, when set, sees every status read (for logging).
 	OnPoll func(b *BranchMetadata)
 }
@@ -93,7 +73,7 @@ func (o WaitOptions) withDefaults() WaitOptions {
 		o.CredentialsGrace = 60 * time.Second
 	}
 	if o.Clock == nil {
-		o.Clock = realClock{}
+		o.Clock = apiclient.SystemClock()
 	}
 	return o
 }

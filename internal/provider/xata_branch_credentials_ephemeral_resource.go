@@ -132,10 +132,7 @@ func (e *branchCredentialsEphemeralResource) Open(ctx context.Context, req ephem
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ref, attr := xata.BranchRef{ID: m.BranchID.ValueString()}, path.Root("branch_id")
-	if ref.ID == "" {
-		ref, attr = xata.BranchRef{Name: m.BranchName.ValueString()}, path.Root("branch_name")
-	}
+	ref, attr := branchRefFrom(m.BranchID, m.BranchName, "branch_id", "branch_name")
 	found, diags := lookupBranch(ctx, client, "Xata Branch Credentials", attr, org, project, ref, true)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {

@@ -132,10 +132,7 @@ func (d *branchDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 		return
 	}
 
-	ref, attr := xata.BranchRef{ID: m.ID.ValueString()}, path.Root("id")
-	if ref.ID == "" {
-		ref, attr = xata.BranchRef{Name: m.Name.ValueString()}, path.Root("name")
-	}
+	ref, attr := branchRefFrom(m.ID, m.Name, "id", "name")
 	found, diags := lookupBranch(ctx, client, "Xata Branch Data Source", attr, org, project, ref, true)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {

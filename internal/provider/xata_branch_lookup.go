@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
@@ -35,6 +36,15 @@ func lookupBranch(ctx context.Context, client *xata.Client, site lookupSite, att
 		return nil, diags
 	}
 	return found, diags
+}
+
+// branchRefFrom is the reference a configuration gives: its id attribute
+// when set, else its name attribute, with the path diagnostics point at.
+func branchRefFrom(id, name types.String, idAttr, nameAttr string) (xata.BranchRef, path.Path) {
+	if id.ValueString() != "" {
+		return xata.BranchRef{ID: id.ValueString()}, path.Root(idAttr)
+	}
+	return xata.BranchRef{Name: name.ValueString()}, path.Root(nameAttr)
 }
 
 // withLookupDeadline bounds ctx by defaultLookupTimeout unless it

@@ -192,17 +192,20 @@ func TestLimiterAIMDSchedule(t *testing.T) {
 // still covers.
 func TestLimiterDemand(t *testing.T) {
 	for _, tt := range []struct {
-		name string
-		at   time.Duration // of the refused request, after ten at t0
-		want float64       // the rate after the cut: half the demand
+		name      string
+		at, later time.Duration // the refused request, after ten at t0; its refusal, after it
+		want      float64       // the rate after the cut: half the demand
 	}{
-		{"same window", 500 * time.Millisecond, 11.0 / 2},
-		{"window's end", time.Second, (1 + 10) / 2.0},
-		{"a quarter into the next window", 1250 * time.Millisecond, (1 + 10*0.75) / 2},
-		{"half into the next window", 1500 * time.Millisecond, (1 + 10*0.5) / 2},
-		{"three quarters into the next window", 1750 * time.Millisecond, (1 + 10*0.25) / 2},
-		{"two windows on", 2 * time.Second, 1.0 / 2},
-		{"long after", time.Minute, 1.0 / 2},
+		{"same window", 500 * time.Millisecond, 0, 11.0 / 2},
+		{"window's end", time.Second, 0, (1 + 10) / 2.0},
+		{"a quarter into the next window", 1250 * time.Millisecond, 0, (1 + 10*0.75) / 2},
+		{"half into the next window", 1500 * time.Millisecond, 0, (1 + 10*0.5) / 2},
+		{"three quarters into the next window", 1750 * time.Millisecond, 0, (1 + 10*0.25) / 2},
+		{"two windows on", 2 * time.Second, 0, 1.0 / 2},
+		{"long after", time.Minute, 0, 1.0 / 2},
+		// A request exactly at a window's end opens the next window.
+		{"sent at the window's end, refused later", time.Second, 500 * time.Millisecond, (1 + 10*0.5) / 2},
+		{"sent two windows on, refused later", 2 * time.Second, 500 * time.Millisecond, 1.0 / 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			clk := apitest.NewClock(t0)
@@ -213,6 +216,7 @@ func TestLimiterDemand(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			clk.Advance(tt.later)
 			if rate, _ := l.refused(ticket, time.Second); math.Abs(rate-tt.want) > 1e-9 {
 				t.Errorf("rate after the cut = %v, want %v", rate, tt.want)
 			}

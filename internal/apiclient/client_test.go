@@ -90,6 +90,35 @@ func TestNewDefaults(t *testing.T) {
 	}
 }
 
+func TestNewCall(t *testing.T) {
+	c := newTestClient(t, http.NotFoundHandler(), nil)
+	q := url.Values{"n": {"1"}}
+	for _, tt := range []struct {
+		name    string
+		in      any
+		body    string
+		wantErr string
+	}{
+		{"no body", nil, "", ""},
+		{"JSON body", map[string]int{"a": 1}, `{"a":1}`, ""},
+		{"unencodable", make(chan int), "", "test API: POST /x: encoding request: json: unsupported type: chan int"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cl, err := c.NewCall(http.MethodPost, "/x", q, tt.in)
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Errorf("err = %v, want %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || cl.Method != http.MethodPost || cl.Path != "/x" || cl.Query.Get("n") != "1" ||
+				string(cl.Body) != tt.body || (tt.in == nil) != (cl.Body == nil) {
+				t.Errorf("NewCall = %+v, %v; want body %q", cl, err, tt.body)
+			}
+		})
+	}
+}
+
 func TestRetryAfterHonoured(t *testing.T) {
 	h, n := apitest.Script(apitest.Reply(429, "local_rate_limited", "Retry-After", "1"), apitest.Reply(200, okBody))
 	clk := apitest.NewClock(time.Now())

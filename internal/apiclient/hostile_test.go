@@ -293,21 +293,23 @@ func TestBodyTooLarge(t *testing.T) {
 	}
 }
 
-// TestBodyAtTheLimit checks the edge of the limit: a 2xx body of exactly
-// maxResponseBody bytes is decoded, one byte more is refused.
+// TestBodyAtTheLimit checks the edges of the limit: a 2xx body of exactly
+// maxResponseBody bytes is decoded, one byte more is refused, whatever the
+// 2xx.
 func TestBodyAtTheLimit(t *testing.T) {
 	for _, tt := range []struct {
-		name string
-		size int
-		want error
+		name         string
+		status, size int
+		want         error
 	}{
-		{"at the limit", maxResponseBody, nil},
-		{"one byte over", maxResponseBody + 1, ErrBodyTooLarge},
+		{"at the limit", 200, maxResponseBody, nil},
+		{"one byte over", 200, maxResponseBody + 1, ErrBodyTooLarge},
+		{"one byte over, 299", 299, maxResponseBody + 1, ErrBodyTooLarge},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			// JSON of size bytes whose last byte matters: cut short, it
 			// would not decode.
-			h, _ := apitest.Script(apitest.Reply(200, strings.Repeat(" ", tt.size-len(okBody))+okBody))
+			h, _ := apitest.Script(apitest.Reply(tt.status, strings.Repeat(" ", tt.size-len(okBody))+okBody))
 			c := newTestClient(t, h, nil)
 			var out map[string]any
 			err := c.Do(context.Background(), Call{Method: http.MethodGet, Path: "/x"}, &out)

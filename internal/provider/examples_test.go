@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/sandboxdb/terraform-provider-xata/internal/signadot"
-	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
 
 // exampleFixture is what an example in examples/ needs to exist before
@@ -91,13 +90,7 @@ func applyExample(t *testing.T, src string, fixture exampleFixture) {
 
 	keep := []string{}
 	if fixture.mainBranch {
-		c := xenv.client(t)
-		if _, err := c.CreateBranch(ctx, xenv.emu.OrganizationID(), xenv.emu.ProjectID(), xata.CreateBranchRequest{
-			Name: "main", Mode: xata.ModeCustom,
-			Configuration: &xata.ClusterConfiguration{Region: "us-east-1", InstanceType: "xata.micro", Image: "postgres:17.9"},
-		}); err != nil {
-			t.Fatal(err)
-		}
+		xenv.seedRoot(t, "main")
 		keep = append(keep, "main")
 	}
 	if fixture.plugin {

@@ -186,6 +186,21 @@ func testFactories(t *testing.T) map[string]func() (tfprotov6.ProviderServer, er
 	}
 }
 
+// seedRoot creates a root branch behind Terraform's back, as one that
+// exists before the configuration (main) or that another state left, and
+// returns its id.
+func (e *testEnv) seedRoot(t *testing.T, name string) string {
+	t.Helper()
+	b, err := e.client(t).CreateBranch(context.Background(), e.emu.OrganizationID(), e.emu.ProjectID(), xata.CreateBranchRequest{
+		Name: name, Mode: xata.ModeCustom,
+		Configuration: &xata.ClusterConfiguration{Region: "us-east-1", InstanceType: "xata.micro", Image: "postgres:17.9"},
+	})
+	if err != nil {
+		t.Fatalf("seeding branch %q: %v", name, err)
+	}
+	return b.ID
+}
+
 // client is a Xata API client on the emulator, for arranging and
 // inspecting state behind Terraform's back.
 func (e *testEnv) client(t *testing.T) *xata.Client {

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -14,8 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
-
-	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
 
 // branchIdentity checks the identity of a branch in the emulator's
@@ -86,13 +83,7 @@ resource "xata_branch" "pr" {
 func TestAccBranchResource_importByPartialIdentity(t *testing.T) {
 	env := newTestEnv(t, false, withProvisionDelay(-1))
 	t.Parallel()
-	created, err := env.client(t).CreateBranch(context.Background(), env.emu.OrganizationID(), env.emu.ProjectID(), xata.CreateBranchRequest{
-		Name: "seeded", Mode: xata.ModeCustom,
-		Configuration: &xata.ClusterConfiguration{Region: "us-east-1", InstanceType: "xata.micro", Image: "postgres:17.9"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	createdID := env.seedRoot(t, "seeded")
 	importing := func(id string) string {
 		return env.providerBlock() + fmt.Sprintf(`
 import {
@@ -122,12 +113,12 @@ resource "xata_branch" "seeded" {
 				ExpectError: regexp.MustCompile(`Cannot import non-existent remote object`),
 			},
 			{
-				Config: importing(created.ID),
+				Config: importing(createdID),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("xata_branch.seeded", plancheck.ResourceActionNoop),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					env.branchIdentity("xata_branch.seeded", knownvalue.StringExact(created.ID)),
+					env.branchIdentity("xata_branch.seeded", knownvalue.StringExact(createdID)),
 					statecheck.ExpectKnownValue("xata_branch.seeded", tfjsonpath.New("organization_id"), knownvalue.StringExact(env.emu.OrganizationID())),
 				},
 			},

@@ -336,12 +336,7 @@ func TestAccBranchListResource_cleanupRecipe(t *testing.T) {
 // a project whose only branch is a root "main".
 func exampleWorkdir(t *testing.T, env *testEnv, example, as string) *cliWorkdir {
 	t.Helper()
-	if _, err := env.client(t).CreateBranch(context.Background(), env.emu.OrganizationID(), env.emu.ProjectID(), xata.CreateBranchRequest{
-		Name: "main", Mode: xata.ModeCustom,
-		Configuration: &xata.ClusterConfiguration{Region: "us-east-1", InstanceType: "xata.micro", Image: "postgres:17.9"},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	env.seedRoot(t, "main")
 	src, err := os.ReadFile(filepath.Join("..", "..", "examples", example))
 	if err != nil {
 		t.Fatal(err)

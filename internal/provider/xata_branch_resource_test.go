@@ -721,15 +721,7 @@ func TestAccBranchResource_adoptExisting(t *testing.T) {
 	ctx := context.Background()
 	c := env.client(t)
 	org, project := env.emu.OrganizationID(), env.emu.ProjectID()
-	root := func(name string) string {
-		b, err := c.CreateBranch(ctx, org, project, xata.CreateBranchRequest{Name: name, Mode: xata.ModeCustom,
-			Configuration: &xata.ClusterConfiguration{Region: "us-east-1", InstanceType: "xata.micro", Image: "postgres:17.9"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b.ID
-	}
-	mainID, otherID := root("main"), root("other")
+	mainID, otherID := env.seedRoot(t, "main"), env.seedRoot(t, "other")
 	left, err := c.CreateBranch(ctx, org, project, xata.CreateBranchRequest{Name: "sb-x", Mode: xata.ModeInherit, ParentID: mainID})
 	if err != nil {
 		t.Fatal(err)
@@ -818,17 +810,7 @@ func TestAccBranchResource_credentialsLag(t *testing.T) {
 func TestAccBranchResource_importReference(t *testing.T) {
 	env := newTestEnv(t, false, withProvisionDelay(-1))
 	t.Parallel()
-	ctx := context.Background()
-	c := env.client(t)
-	org, project := env.emu.OrganizationID(), env.emu.ProjectID()
-	create := func(name string) string {
-		b, err := c.CreateBranch(ctx, org, project, xata.CreateBranchRequest{Name: name, Mode: xata.ModeCustom,
-			Configuration: &xata.ClusterConfiguration{Region: "us-east-1", InstanceType: "xata.micro", Image: "postgres:17.9"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b.ID
-	}
+	create := func(name string) string { return env.seedRoot(t, name) }
 	firstID := create("first")
 	idShapedName := "a0000000000000000000000000" // shaped like an id, but only a name
 	namedLikeAnID := create(idShapedName)
@@ -879,13 +861,7 @@ resource "xata_branch" "imported" {
 func TestAccBranchResource_planTimeChecks(t *testing.T) {
 	env := newTestEnv(t, false, withProvisionDelay(-1))
 	t.Parallel()
-	ctx := context.Background()
-	if _, err := env.client(t).CreateBranch(ctx, env.emu.OrganizationID(), env.emu.ProjectID(), xata.CreateBranchRequest{
-		Name: "main", Mode: xata.ModeCustom,
-		Configuration: &xata.ClusterConfiguration{Region: "us-east-1", InstanceType: "xata.micro", Image: "postgres:17.9"},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	env.seedRoot(t, "main")
 	root := func(region, instanceType string) string {
 		return env.providerBlock() + fmt.Sprintf(`
 resource "xata_branch" "b" {
@@ -931,12 +907,8 @@ resource "xata_branch" "b" {
 func TestAccBranchResource_adoptRace(t *testing.T) {
 	env := newTestEnv(t, false, withProvisionDelay(-1))
 	t.Parallel()
-	ctx := context.Background()
-	org, project := env.emu.OrganizationID(), env.emu.ProjectID()
-	if _, err := env.client(t).CreateBranch(ctx, org, project, xata.CreateBranchRequest{Name: "main", Mode: xata.ModeCustom,
-		Configuration: &xata.ClusterConfiguration{Region: "us-east-1", InstanceType: "xata.micro", Image: "postgres:17.9"}}); err != nil {
-		t.Fatal(err)
-	}
+	project := env.emu.ProjectID()
+	env.seedRoot(t, "main")
 	one := func(n int) string {
 		return fmt.Sprintf(`
 resource "xata_branch" "s%d" {

@@ -110,12 +110,8 @@ func TestAccBranchResource_stateMachine(t *testing.T) {
 	ctx := context.Background()
 	c := env.client(t)
 	org, project := env.emu.OrganizationID(), env.emu.ProjectID()
-	for _, name := range []string{"main", "other"} {
-		if _, err := c.CreateBranch(ctx, org, project, xata.CreateBranchRequest{Name: name, Mode: xata.ModeCustom,
-			Configuration: &xata.ClusterConfiguration{Region: "us-east-1", InstanceType: "xata.micro", Image: "postgres:17.9"}}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	env.seedRoot(t, "main")
+	env.seedRoot(t, "other")
 
 	const newBranchStorage = 10 // what the emulator gives every new branch
 	cfg := branchConfig{name: "sm-a", parent: "main"}

@@ -360,6 +360,7 @@ func (b *bench) gateway(n int, retryAfter bool) func(context.Context) (row, erro
 		var ratios []float64
 		var served, refused int64
 		for range b.Repeats {
+			b.gate.counts() // count this apply's requests only
 			b.gate.limit(gatewayRate, gatewayRate, retryAfter)
 			d, err := w.apply(ctx, "-parallelism=10")
 			s, r := b.gate.counts()

@@ -969,3 +969,43 @@ resource "xata_branch" "main" {
 		},
 	})
 }
+
+// TestAccBranchResource_hibernateWithOtherChanges: hibernate = true
+// together with settings applied after create (storage, replicas) creates,
+// updates and settles each step at its own target instead of waiting for a
+// hibernation that a storage change never brings.
+func TestAccBranchResource_hibernateWithOtherChanges(t *testing.T) {
+	env := newTestEnv(t, false)
+	t.Parallel()
+	env.seedRoot(t, "main")
+	branch := func(hibernate bool, storage, replicas int) string {
+		return env.providerBlock() + fmt.Sprintf(`
+resource "xata_branch" "b" {
+  name        = "sleepy"
+  parent_name = "main"
+  hibernate   = %t
+  storage     = %d
+  replicas    = %d
+  timeouts {
+    create = "30s"
+    update = "30s"
+  }
+}
+`, hibernate, storage, replicas)
+	}
+	status := func(want string) statecheck.StateCheck {
+		return statecheck.ExpectKnownValue("xata_branch.b", tfjsonpath.New("status"), knownvalue.StringExact(want))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(t),
+		CheckDestroy:             env.checkNoBranches("main"),
+		Steps: []resource.TestStep{
+			{Config: branch(true, 20, 1), ConfigStateChecks: []statecheck.StateCheck{status(xata.StatusHibernated),
+				statecheck.ExpectKnownValue("xata_branch.b", tfjsonpath.New("storage"), knownvalue.Int64Exact(20))}},
+			{Config: branch(true, 30, 2), ConfigStateChecks: []statecheck.StateCheck{status(xata.StatusHibernated),
+				statecheck.ExpectKnownValue("xata_branch.b", tfjsonpath.New("replicas"), knownvalue.Int64Exact(2))}},
+			{Config: branch(false, 40, 0), ConfigStateChecks: []statecheck.StateCheck{status(xata.StatusHealthy)}},
+			{Config: branch(true, 40, 1), ConfigStateChecks: []statecheck.StateCheck{status(xata.StatusHibernated)}},
+		},
+	})
+}

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
@@ -85,7 +87,7 @@ func TestCreateRequest(t *testing.T) {
 func TestFollowUpUpdate(t *testing.T) {
 	ctx := context.Background()
 	storage := int64(10)
-	inherited := &xata.BranchMetadata{Configuration: xata.ClusterConfiguration{
+	inherited := &xata.BranchMetadata{Description: "Adopted", Configuration: xata.ClusterConfiguration{
 		InstanceType: "xata.micro", Replicas: 0, Storage: &storage,
 		PostgresConfigurationParameters: map[string]string{"max_connections": "50", "work_mem": "4MB"},
 	}}
@@ -97,8 +99,13 @@ func TestFollowUpUpdate(t *testing.T) {
 		{"nothing configured", func(*branchModel) {}, `{}`},
 		{"same as inherited", func(m *branchModel) {
 			m.InstanceType = types.StringValue("xata.micro")
+			m.Storage = types.Int64Value(10)
+			m.Description = types.StringValue("Adopted")
 			m.PostgresParameters = strMap(map[string]string{"work_mem": "4MB"})
 		}, `{}`},
+		{"an adopted branch's description is set", func(m *branchModel) {
+			m.Description = types.StringValue("Mine")
+		}, `{"description":"Mine"}`},
 		{"differences are patched", func(m *branchModel) {
 			m.InstanceType = types.StringValue("xata.small")
 			m.Replicas = types.Int64Value(2)
@@ -329,5 +336,47 @@ func TestCreateFailureDetail(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestApplyBranchNullsWhatTheAPIOmits(t *testing.T) {
+	m := baseModel()
+	applyBranch(&m, &xata.BranchMetadata{ID: "b", Name: "b"}, types.MapNull(types.StringType))
+	if !m.Description.IsNull() || !m.Storage.IsNull() || !m.ParentID.IsNull() {
+		t.Errorf("empty description, no storage and no parent must be null: %v %v %v", m.Description, m.Storage, m.ParentID)
+	}
+	storage := int64(25)
+	parent := "p"
+	applyBranch(&m, &xata.BranchMetadata{ID: "b", Name: "b", Description: "Text", ParentID: &parent,
+		Configuration: xata.ClusterConfiguration{Storage: &storage}}, types.MapNull(types.StringType))
+	if m.Description.ValueString() != "Text" || m.Storage.ValueInt64() != 25 || m.ParentID.ValueString() != "p" {
+		t.Errorf("got %v %v %v", m.Description, m.Storage, m.ParentID)
+	}
+}
+
+func TestApplyCredentialsRefusesABadConnectionString(t *testing.T) {
+	m := baseModel()
+	before := m
+	err := applyCredentials(&m, &xata.BranchMetadata{ID: "b"}, &xata.BranchCredentials{Username: "xata", Password: "pw", ConnectionString: "::not a url"})
+	if err == nil || strings.Contains(err.Error(), "pw") {
+		t.Fatalf("want an error that does not repeat the password, got %v", err)
+	}
+	if !m.Password.Equal(before.Password) || !m.ConnectionString.Equal(before.ConnectionString) {
+		t.Error("a refused connection string must leave the model alone")
+	}
+}
+
+func TestGrowOnly(t *testing.T) {
+	for _, tc := range []struct {
+		state, plan int64
+		wantErr     bool
+	}{{10, 10, false}, {10, 20, false}, {20, 10, true}} {
+		resp := &planmodifier.Int64Response{PlanValue: types.Int64Value(tc.plan)}
+		growOnly{}.PlanModifyInt64(context.Background(), planmodifier.Int64Request{
+			Path: path.Root("storage"), StateValue: types.Int64Value(tc.state), PlanValue: types.Int64Value(tc.plan),
+		}, resp)
+		if resp.Diagnostics.HasError() != tc.wantErr {
+			t.Errorf("%d GiB -> %d GiB: error %v, want %v", tc.state, tc.plan, resp.Diagnostics, tc.wantErr)
+		}
 	}
 }

@@ -1,0 +1,228 @@
+package provider
+
+// The plan-time half of xata_branch: defaults from the provider,
+// replacement decisions that need more than one attribute, and the checks
+// the API can answer before anything is created.
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
+)
+
+// ModifyPlan fills organization_id and project_id from the provider,
+// decides replacement where it needs more than one attribute (or the API),
+// and checks against the API what a plan can already know: the parent
+// exists, a child repeats only its inherited values, and a root branch's
+// region and instance type are offered.
+func (r *branchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+
+	var plan, config branchModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var state *branchModel
+	if !req.State.Raw.IsNull() {
+		state = &branchModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+
+	if config.OrganizationID.IsUnknown() || config.ProjectID.IsUnknown() {
+		return // decided at apply time
+	}
+	client, diags := r.data.xataClient() // a missing key fails the plan, not the apply
+	resp.Diagnostics.Append(diags...)
+	org, project, diags := r.data.scope(config.OrganizationID, config.ProjectID)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan.OrganizationID = types.StringValue(org)
+	plan.ProjectID = types.StringValue(project)
+	ctx, cancel := withLookupDeadline(ctx)
+	defer cancel()
+
+	if state == nil {
+		resp.Diagnostics.Append(r.checkNewBranch(ctx, client, org, project, config)...)
+	} else {
+		if state.OrganizationID.ValueString() != org {
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("organization_id"))
+		}
+		if state.ProjectID.ValueString() != project {
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("project_id"))
+		}
+		if known(state.ParentID) || !config.ParentName.IsNull() || !config.ParentID.IsNull() {
+			resp.Diagnostics.Append(checkInherited(config, "the branch's", state.Region, state.Image, false)...)
+		}
+		r.planParentName(ctx, client, state, &plan, resp)
+		if !plan.Database.Equal(state.Database) {
+			plan.ConnectionString = types.StringUnknown()
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+}
+
+// checkNewBranch refuses at plan time a create that the API would refuse:
+// a parent that does not exist, a child that sets a region or image other
+// than its parent's, a region or instance type the organization lacks.
+// Values unknown until apply are checked then.
+func (r *branchResource) checkNewBranch(ctx context.Context, client *xata.Client, org, project string, config branchModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	var ref xata.BranchRef
+	var attr path.Path
+	switch {
+	case known(config.ParentID):
+		ref, attr = xata.BranchRef{ID: config.ParentID.ValueString()}, path.Root("parent_id")
+	case known(config.ParentName):
+		ref, attr = xata.BranchRef{Name: config.ParentName.ValueString()}, path.Root("parent_name")
+	case config.ParentID.IsUnknown() || config.ParentName.IsUnknown():
+		return diags
+	default:
+		return checkCatalogue(ctx, client, org, config)
+	}
+	// Only a child that repeats its region or image needs the parent's
+	// configuration; existence alone costs one call, not two.
+	var parent *xata.BranchMetadata
+	var err error
+	if ref.ID == "" && config.Region.IsNull() && config.Image.IsNull() {
+		_, err = client.FindBranchByName(ctx, org, project, ref.Name)
+	} else {
+		var found *xata.BranchWithCredentials
+		if found, err = client.LookupBranch(ctx, org, project, ref, false); err == nil {
+			parent = found.Branch
+		}
+	}
+	if xata.IsNotFound(err) {
+		// The parent may be created by this same apply (parent_name =
+		// xata_branch.x.name is known at plan time), so this is not yet
+		// an error; the create checks again and then creates nothing.
+		diags.AddAttributeWarning(attr, "Xata Parent Branch Not Found Yet",
+			fmt.Sprintf("Project %s has no branch %s%s now. Unless this apply creates it first, the create will fail. "+
+				"Names are case-sensitive; list the branches with `xata branch list`.", project, ref.ID, ref.Name))
+		return diags
+	}
+	if err != nil {
+		diags.Append(lookupDiagnostic("Xata Parent Branch", attr, project, ref, err))
+		return diags
+	}
+	if parent == nil {
+		return diags
+	}
+	region := types.StringValue(firstNonEmpty(parent.Configuration.Region, parent.Region))
+	diags.Append(checkInherited(config, "the parent's", region, types.StringValue(parent.Configuration.Image), true)...)
+	return diags
+}
+
+// checkInherited accepts region and image on a child only when they repeat
+// what it inherits (generated import configuration writes them).
+func checkInherited(config branchModel, whose string, region, image types.String, creating bool) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for _, a := range []struct {
+		name           string
+		config, actual types.String
+	}{{"region", config.Region, region}, {"image", config.Image, image}} {
+		if !known(a.config) || !known(a.actual) || a.config.Equal(a.actual) {
+			continue
+		}
+		if a.name == "image" && !creating {
+			continue // a minor upgrade of a child is made in place, a major one replaces it
+		}
+		diags.AddAttributeError(path.Root(a.name), "Xata Child Branch Cannot Set "+strings.ToUpper(a.name[:1])+a.name[1:],
+			fmt.Sprintf("A child branch (parent_id or parent_name set) inherits its parent's %s; %s is %q, and this "+
+				"configuration asks for %q. Remove %s from this resource (or set it to %q), or remove the parent to "+
+				"create a root branch.", a.name, whose, a.actual.ValueString(), a.config.ValueString(), a.name, a.actual.ValueString()))
+	}
+	return diags
+}
+
+// checkCatalogue refuses a root branch's region or instance type that the
+// organization does not offer, naming the choices.
+func checkCatalogue(ctx context.Context, client *xata.Client, org string, config branchModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !known(config.Region) {
+		return diags
+	}
+	region := config.Region.ValueString()
+	regions, err := client.ListRegions(ctx, org)
+	if err != nil {
+		tflog.Debug(ctx, "could not list regions at plan time; the create will check", map[string]any{"error": err.Error()})
+		return diags
+	}
+	var ids []string
+	for _, r := range regions {
+		ids = append(ids, r.ID)
+	}
+	if !slices.Contains(ids, region) {
+		diags.AddAttributeError(path.Root("region"), "Xata Region Not Offered",
+			fmt.Sprintf("Organization %s cannot create branches in %q. Choose one of: %s.", org, region, strings.Join(ids, ", ")))
+		return diags
+	}
+	if !known(config.InstanceType) {
+		return diags
+	}
+	offered, err := client.ListInstanceTypes(ctx, org, region)
+	if err != nil {
+		tflog.Debug(ctx, "could not list instance types at plan time; the create will check", map[string]any{"error": err.Error()})
+		return diags
+	}
+	var names []string
+	for _, t := range offered {
+		names = append(names, t.Name)
+	}
+	if !slices.Contains(names, config.InstanceType.ValueString()) {
+		diags.AddAttributeError(path.Root("instance_type"), "Xata Instance Type Not Offered",
+			fmt.Sprintf("%q is not an instance type of region %s. Choose one of: %s.",
+				config.InstanceType.ValueString(), region, strings.Join(names, ", ")))
+	}
+	return diags
+}
+
+// planParentName replaces the branch when parent_name points at another
+// branch than the one it was created from. An imported branch has no
+// parent_name in state, so the name is resolved and compared by id rather
+// than replacing on the first plan after import.
+func (r *branchResource) planParentName(ctx context.Context, client *xata.Client, state, plan *branchModel, resp *resource.ModifyPlanResponse) {
+	if plan.ParentName.Equal(state.ParentName) || plan.ParentName.IsUnknown() {
+		return
+	}
+	if plan.ParentName.IsNull() {
+		// Now identified by parent_id (or no longer a child): parent_id decides.
+		if !known(plan.ParentID) && known(state.ParentID) {
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("parent_id"))
+		}
+		return
+	}
+	if known(state.ParentID) {
+		parent, err := client.FindBranchByName(ctx, plan.OrganizationID.ValueString(), plan.ProjectID.ValueString(), plan.ParentName.ValueString())
+		if err == nil && parent.ID == state.ParentID.ValueString() {
+			return
+		}
+		if err != nil && !xata.IsNotFound(err) {
+			resp.Diagnostics.Append(lookupDiagnostic("Xata Parent Branch", path.Root("parent_name"), plan.ProjectID.ValueString(),
+				xata.BranchRef{Name: plan.ParentName.ValueString()}, err))
+			return
+		}
+	}
+	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("parent_name"))
+	plan.ParentID = types.StringUnknown()
+}

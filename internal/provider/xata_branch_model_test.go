@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
@@ -377,6 +378,28 @@ func TestGrowOnly(t *testing.T) {
 		}, resp)
 		if resp.Diagnostics.HasError() != tc.wantErr {
 			t.Errorf("%d GiB -> %d GiB: error %v, want %v", tc.state, tc.plan, resp.Diagnostics, tc.wantErr)
+		}
+	}
+}
+
+// TestImageNeedsReplace: a minor upgrade is made in place; another
+// offering or major version replaces the branch.
+func TestImageNeedsReplace(t *testing.T) {
+	for _, tc := range []struct {
+		from, to string
+		replace  bool
+	}{
+		{"postgres:17.8", "postgres:17.9", false},
+		{"postgres:17.9", "postgres:18.1", true},
+		{"postgres:17.9", "analytics:17.9", true},
+		{"postgres:17", "postgres:17.2", false},
+	} {
+		var resp stringplanmodifier.RequiresReplaceIfFuncResponse
+		imageNeedsReplace(context.Background(), planmodifier.StringRequest{
+			StateValue: types.StringValue(tc.from), PlanValue: types.StringValue(tc.to),
+		}, &resp)
+		if resp.RequiresReplace != tc.replace {
+			t.Errorf("%s -> %s: replace %v, want %v", tc.from, tc.to, resp.RequiresReplace, tc.replace)
 		}
 	}
 }

@@ -105,6 +105,12 @@ provider "xata" {
   name        = "child"
   parent_name = "main"
 }`,
+		"a new root branch": `resource "xata_branch" "b" {
+  name          = "root"
+  region        = "us-east-1"
+  instance_type = "xata.micro"
+  image         = "postgres:17.9"
+}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			resource.Test(t, resource.TestCase{

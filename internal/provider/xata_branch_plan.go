@@ -7,6 +7,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -164,6 +165,14 @@ func checkCatalogue(ctx context.Context, client *xata.Client, org string, config
 	}
 	region := config.Region.ValueString()
 	regions, err := client.ListRegions(ctx, org)
+	if xata.StatusOf(err) == http.StatusUnauthorized {
+		// A refused key fails everything after; say so now. A 403 may only
+		// mean the key lacks org:read, which creating does not need.
+		diags.AddAttributeError(path.Root("region"), "Xata API Key Refused At Plan",
+			fmt.Sprintf("The Xata API refused the key while checking region %q (HTTP 401). Check XATA_API_KEY (or the "+
+				"provider's api_key).\n\n%s", region, err))
+		return diags
+	}
 	if err != nil {
 		tflog.Debug(ctx, "could not list regions at plan time; the create will check", map[string]any{"error": err.Error()})
 		return diags

@@ -38,8 +38,11 @@ var sensitiveWords = []string{"password", "passwd", "secret", "token", "apikey",
 // secretKeyRef, a sandbox env valueFrom.secret); they stay readable.
 var secretRefKeys = map[string]bool{"secretkeyref": true, "secret": true, "secretref": true}
 
+// keySeparators are dropped before comparing keys; built once, not per key.
+var keySeparators = strings.NewReplacer("_", "", "-", "", ".", "")
+
 func normKey(k string) string {
-	return strings.ToLower(strings.NewReplacer("_", "", "-", "", ".", "").Replace(k))
+	return strings.ToLower(keySeparators.Replace(k))
 }
 
 func sensitiveKey(k string) bool {

@@ -20,10 +20,14 @@ func redactString(s string) string {
 	return pgUserinfo.ReplaceAllString(s, "${1}:"+apiclient.Redacted+"@")
 }
 
+// keySeparators are dropped before comparing keys; built once, as building
+// a Replacer costs more than the thousands of keys a large refresh logs.
+var keySeparators = strings.NewReplacer("_", "", "-", "")
+
 // sensitiveKey reports whether a JSON key holds a secret. Case, '_' and '-'
 // are ignored so api_key, apiKey and connection_string all match.
 func sensitiveKey(k string) bool {
-	k = strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(k))
+	k = strings.ToLower(keySeparators.Replace(k))
 	switch k {
 	case "password", "connectionstring", "token", "apikey":
 		return true

@@ -84,6 +84,9 @@ type Stats struct {
 	Requests int
 	Faulted  int
 	ByKind   map[FaultKind]int
+	// ByRequest counts requests by "METHOD /path" (no query), faulted
+	// ones included, so a test can tell which calls an operation made.
+	ByRequest map[string]int
 }
 
 // faultState is a Handler's fault configuration and counters.
@@ -137,17 +140,23 @@ func (h *Handler) Stats() Stats {
 	s := fs.stats
 	s.ByKind = make(map[FaultKind]int, len(fs.stats.ByKind))
 	maps.Copy(s.ByKind, fs.stats.ByKind)
+	s.ByRequest = make(map[string]int, len(fs.stats.ByRequest))
+	maps.Copy(s.ByRequest, fs.stats.ByRequest)
 	return s
 }
 
 // pickFault counts the request and decides its fault (0 = none): the rate
 // limit's refusal, else a queued fault, else a random one. It also returns
 // the latency and Retry-After to apply.
-func (h *Handler) pickFault(method string) (kind FaultKind, latency, retryAfter time.Duration) {
+func (h *Handler) pickFault(method, path string) (kind FaultKind, latency, retryAfter time.Duration) {
 	fs := &h.faults
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	fs.stats.Requests++
+	if fs.stats.ByRequest == nil {
+		fs.stats.ByRequest = map[string]int{}
+	}
+	fs.stats.ByRequest[method+" "+path]++
 	latency = fs.cfg.Latency
 	retryAfter = fs.cfg.RetryAfter
 	if retryAfter <= 0 {

@@ -56,9 +56,13 @@ func TestFailNext(t *testing.T) {
 	if s.Faulted != 5 || s.ByKind[FaultUnavailable] != 2 || s.ByKind[FaultServerError] != 1 || s.Requests != 8 {
 		t.Errorf("Stats = %+v", s)
 	}
+	if s.ByRequest["GET /"] != 7 || s.ByRequest["POST /"] != 1 {
+		t.Errorf("ByRequest = %v, want 7 GET / and 1 POST /", s.ByRequest)
+	}
 	s.ByKind[FaultServerError] = 100
-	if a.h.Stats().ByKind[FaultServerError] != 1 {
-		t.Error("Stats shares its map with the handler")
+	s.ByRequest["GET /"] = 100
+	if st := a.h.Stats(); st.ByKind[FaultServerError] != 1 || st.ByRequest["GET /"] != 7 {
+		t.Error("Stats shares its maps with the handler")
 	}
 
 	a.h.SetFaults(Faults{})

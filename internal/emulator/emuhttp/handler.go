@@ -46,7 +46,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := h.RequestID(r)
 	w.Header().Set("X-Request-Id", reqID)
 
-	kind, latency, retryAfter := h.pickFault(r.Method)
+	kind, latency, retryAfter := h.pickFault(r.Method, r.URL.Path)
 	if latency > 0 {
 		t := time.NewTimer(latency)
 		select {

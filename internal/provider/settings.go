@@ -205,6 +205,7 @@ type providerData struct {
 	xata             *xata.Client     // nil when no API key is configured
 	signadot         *signadot.Client // nil unless a Signadot key and org are configured
 	wait             xata.WaitOptions
+	parents          plannedParents
 }
 
 // signadotClient returns the Signadot client, or an error that lists every

@@ -104,14 +104,21 @@ func (r *branchResource) checkNewBranch(ctx context.Context, client *xata.Client
 	// Only a child that repeats its region or image needs the parent's
 	// configuration; existence alone costs one call, not two.
 	var parent *xata.BranchMetadata
+	var parentID string
 	var err error
 	if ref.ID == "" && config.Region.IsNull() && config.Image.IsNull() {
-		_, err = client.FindBranchByName(ctx, org, project, ref.Name)
+		var found *xata.BranchListMetadata
+		if found, err = client.FindBranchByName(ctx, org, project, ref.Name); err == nil {
+			parentID = found.ID
+		}
 	} else {
 		var found *xata.BranchWithCredentials
 		if found, err = client.LookupBranch(ctx, org, project, ref, false); err == nil {
-			parent = found.Branch
+			parent, parentID = found.Branch, found.Branch.ID
 		}
+	}
+	if err == nil && ref.Name != "" && known(config.Name) {
+		r.data.parents.remember(plannedParentKey{org, project, config.Name.ValueString(), ref.Name}, parentID)
 	}
 	if xata.IsNotFound(err) {
 		// The parent may be created by this same apply (parent_name =

@@ -112,7 +112,7 @@ func (r *branchResource) Create(ctx context.Context, req resource.CreateRequest,
 	plan.OrganizationID = types.StringValue(org)
 	plan.ProjectID = types.StringValue(project)
 
-	parentID, diags := resolveParent(ctx, client, org, project, plan)
+	parentID, diags := resolveParent(ctx, client, &r.data.parents, org, project, plan)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -252,9 +252,12 @@ func adoptionMismatch(b *xata.BranchMetadata, req xata.CreateBranchRequest) stri
 }
 
 // resolveParent returns the parent branch id for a child, "" for a root.
-func resolveParent(ctx context.Context, client *xata.Client, org, project string, plan branchModel) (string, diag.Diagnostics) {
+func resolveParent(ctx context.Context, client *xata.Client, planned *plannedParents, org, project string, plan branchModel) (string, diag.Diagnostics) {
 	if !known(plan.ParentName) {
 		return plan.ParentID.ValueString(), nil
+	}
+	if id, ok := planned.take(plannedParentKey{org, project, plan.Name.ValueString(), plan.ParentName.ValueString()}); ok {
+		return id, nil
 	}
 	ref := xata.BranchRef{Name: plan.ParentName.ValueString()}
 	parent, err := client.FindBranchByName(ctx, org, project, ref.Name)

@@ -623,6 +623,42 @@ resource "xata_branch" "b" {
 	}
 }
 
+// TestAccBranchResource_childCreateListsOncePerPlan: the API has no lookup
+// by name, so resolving parent_name lists the project's branches. The plan
+// does it, and Terraform's plan right before the apply does it again in
+// the same process; the create then uses that answer instead of listing a
+// third time (a runner fleet shares one gateway's rate limit).
+func TestAccBranchResource_childCreateListsOncePerPlan(t *testing.T) {
+	env := newTestEnv(t, false)
+	t.Parallel()
+	parentID := env.seedRoot(t, "main")
+	list := "GET /organizations/" + env.emu.OrganizationID() + "/projects/" + env.emu.ProjectID() + "/branches"
+	var before int
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(t),
+		CheckDestroy:             env.checkNoBranches("main"),
+		Steps: []resource.TestStep{{
+			PreConfig: func() { before = env.emu.Stats().ByRequest[list] },
+			Config: env.providerBlock() + `
+resource "xata_branch" "pr" {
+  name        = "pr-1"
+  parent_name = "main"
+}`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("xata_branch.pr", tfjsonpath.New("parent_id"), knownvalue.StringExact(parentID)),
+			},
+			Check: func(*terraform.State) error {
+				// terraform plan -out (1), then terraform apply of that plan,
+				// which plans once more before creating (1).
+				if n := env.emu.Stats().ByRequest[list] - before; n != 2 {
+					return fmt.Errorf("planning and creating a child listed the branches %d times, want 2 (one per plan)", n)
+				}
+				return nil
+			},
+		}},
+	})
+}
+
 // TestAccBranchResource_realXata runs against the hosted API when real
 // credentials are given; it creates a child of an existing branch.
 func TestAccBranchResource_realXata(t *testing.T) {

@@ -31,10 +31,11 @@ import (
 
 // Options configure a run.
 type Options struct {
-	RepoDir       string // the checkout to build the provider from
-	TerraformPath string // terraform or tofu
-	Repeats       int    // runs per measurement; the median is reported
-	CacheDir      string // where hashicorp/time is built once
+	RepoDir       string   // the checkout to build the provider from
+	TerraformPath string   // terraform or tofu
+	Repeats       int      // runs per measurement; the median is reported
+	CacheDir      string   // where hashicorp/time is built once
+	Only          []string // row groups to measure (readiness, gateway, plan, validate, fleet); all when empty
 	Out           io.Writer
 }
 
@@ -62,20 +63,26 @@ func Run(ctx context.Context, opts Options) error {
 
 	fmt.Fprintf(opts.Out, "make bench: %d cores, %s, median of %d runs per figure (%d for the sub-second plan and validate figures)\n\n",
 		runtime.NumCPU(), firstLine(b.cliVersion(ctx)), opts.Repeats, max(opts.Repeats, cheapRuns))
-	rows := []func(context.Context) (row, error){
-		b.readiness(500 * time.Millisecond),
-		b.readiness(2 * time.Second),
-		b.readiness(10 * time.Second),
-		b.gateway(50, true),
-		b.gateway(90, true),
-		b.gateway(90, false),
-		b.planMany(100),
-		b.startup,
-		b.fleet(20),
+	rows := []struct {
+		group   string
+		measure func(context.Context) (row, error)
+	}{
+		{"readiness", b.readiness(500 * time.Millisecond)},
+		{"readiness", b.readiness(2 * time.Second)},
+		{"readiness", b.readiness(10 * time.Second)},
+		{"gateway", b.gateway(50, true)},
+		{"gateway", b.gateway(90, true)},
+		{"gateway", b.gateway(90, false)},
+		{"plan", b.planMany(100)},
+		{"validate", b.startup},
+		{"fleet", b.fleet(20)},
 	}
 	fmt.Fprintf(opts.Out, "%-78s %-28s %s\n", "measurement", "figure", "goal")
-	for _, measure := range rows {
-		r, err := measure(ctx)
+	for _, r := range rows {
+		if len(opts.Only) > 0 && !slices.Contains(opts.Only, r.group) {
+			continue
+		}
+		r, err := r.measure(ctx)
 		if err != nil {
 			return err
 		}
@@ -496,12 +503,14 @@ func (b *bench) fleet(n int) func(context.Context) (row, error) {
 			}
 			sleeps = append(sleeps, s)
 		}
+		var applyCalls []callCount // of the last limited run
 		together := func(ws []*workspace, limited bool) func(context.Context) (time.Duration, error) {
 			return func(ctx context.Context) (time.Duration, error) {
 				if limited {
 					b.gate.limit(gatewayRate, gatewayRate, true)
 					defer b.gate.limit(0, 0, false)
 				}
+				b.gate.calls()
 				start := time.Now()
 				errs := make([]error, len(ws))
 				var wg sync.WaitGroup
@@ -510,6 +519,9 @@ func (b *bench) fleet(n int) func(context.Context) (row, error) {
 				}
 				wg.Wait()
 				elapsed := time.Since(start)
+				if limited {
+					applyCalls = b.gate.calls()
+				}
 				if err := errors.Join(errs...); err != nil {
 					return 0, err
 				}
@@ -532,7 +544,10 @@ func (b *bench) fleet(n int) func(context.Context) (row, error) {
 			return row{}, err
 		}
 		return row{name: name, figure: ratio(ours, floor) + ", 0 errors", goal: "<= 1.20, 0 errors",
-			details: []string{fmt.Sprintf("%d requests answered 429 over %d runs", refused, b.Repeats)}}, nil
+			details: []string{
+				fmt.Sprintf("%d requests answered 429 over %d runs", refused, b.Repeats),
+				fmt.Sprintf("requests per apply, 429s included (last run): %s", perRun(applyCalls, n)),
+			}}, nil
 	}
 }
 
@@ -635,6 +650,7 @@ func firstLine(s string) string {
 type gate struct {
 	emu                 *xataemu.Emulator
 	lastSeen, lastFault int
+	lastByRequest       map[string]int
 }
 
 func (g *gate) limit(perSecond, burst int, retryAfter bool) {
@@ -647,4 +663,53 @@ func (g *gate) counts() (served, refused int64) {
 	seen, faulted := st.Requests-g.lastSeen, st.Faulted-g.lastFault
 	g.lastSeen, g.lastFault = st.Requests, st.Faulted
 	return int64(seen - faulted), int64(faulted)
+}
+
+// calls counts the requests (429s included) since the last call by what
+// they did, in the order a child's apply makes them.
+func (g *gate) calls() []callCount {
+	byRequest := g.emu.Stats().ByRequest
+	counts := map[string]int{}
+	for req, n := range byRequest {
+		method, path, _ := strings.Cut(req, " ")
+		kind := "other"
+		switch {
+		case method == "GET" && strings.HasSuffix(path, "/branches"):
+			kind = "list"
+		case method == "POST" && strings.HasSuffix(path, "/branches"):
+			kind = "create"
+		case method == "GET" && strings.HasSuffix(path, "/credentials"):
+			kind = "credentials"
+		case method == "GET" && strings.Contains(path, "/branches/"):
+			kind = "status"
+		case method == "DELETE":
+			kind = "delete"
+		}
+		counts[kind] += n - g.lastByRequest[req]
+	}
+	g.lastByRequest = byRequest
+	var out []callCount
+	for _, kind := range []string{"list", "create", "status", "credentials", "delete", "other"} {
+		if counts[kind] > 0 {
+			out = append(out, callCount{kind, counts[kind]})
+		}
+	}
+	return out
+}
+
+type callCount struct {
+	kind string
+	n    int
+}
+
+// perRun renders call counts divided by runs (applies), e.g.
+// "list 2.0, create 1.0, status 8.1, credentials 1.0".
+func perRun(calls []callCount, runs int) string {
+	parts := make([]string, len(calls))
+	total := 0
+	for i, c := range calls {
+		parts[i] = fmt.Sprintf("%s %.1f", c.kind, float64(c.n)/float64(runs))
+		total += c.n
+	}
+	return fmt.Sprintf("%.1f (%s)", float64(total)/float64(runs), strings.Join(parts, ", "))
 }

@@ -16,6 +16,7 @@ import (
 
 func main() {
 	repeats := flag.Int("n", 3, "runs per figure (the median is printed)")
+	only := flag.String("only", "", "comma-separated row groups to measure: readiness, gateway, plan, validate, fleet (default all)")
 	flag.Parse()
 	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if tf == "" {
@@ -42,6 +43,9 @@ func main() {
 		Repeats:       *repeats,
 		CacheDir:      filepath.Join(cache, "terraform-provider-xata", "bench"),
 		Out:           os.Stdout,
+	}
+	if *only != "" {
+		opts.Only = strings.Split(*only, ",")
 	}
 	if err := bench.Run(context.Background(), opts); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", strings.TrimSpace(err.Error()))

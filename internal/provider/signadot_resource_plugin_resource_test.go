@@ -110,8 +110,9 @@ const tutorialOverlayReformatted = `      spec:
               - {name: XATA_DATABASE_NAME, valueFrom: {secretKeyRef: {key: XATA_DATABASE_NAME, name: xata-credentials}}}`
 
 // tutorialApplyBody is what `signadot resourceplugin apply -f` sends for
-// the same plugin written as YAML: the go-sdk model has no omitempty on
-// create, delete, inputs and outputs, so absent lists go as null.
+// the same plugin written as YAML, except for empty lists: the go-sdk
+// model sends them as null, which the spec's array type does not allow,
+// so the provider leaves them out.
 const tutorialApplyBody = `{
   "name": "xata-branch",
   "spec": {
@@ -132,8 +133,6 @@ const tutorialApplyBody = `{
     }],
     "delete": [{
       "name": "cleanup",
-      "inputs": null,
-      "outputs": null,
       "script": "#!/bin/bash\necho \"deleting sb-$SIGNADOT_SANDBOX_NAME\"\n"
     }]
   }

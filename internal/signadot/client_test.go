@@ -148,8 +148,9 @@ func TestHeadersAndAPIPath(t *testing.T) {
 	if got.Method != http.MethodPut || got.URL.EscapedPath() != "/api/v2/orgs/my%20org/resource-plugins/xata-branch" || got.URL.RawQuery != "" {
 		t.Errorf("request = %s %s?%s", got.Method, got.URL.EscapedPath(), got.URL.RawQuery)
 	}
-	// Only name and spec are sent; null lists as the go-sdk sends them.
-	const wantBody = `{"name":"xata-branch@1.0","spec":{"runner":{"image":"debian"},"create":null,"delete":null}}`
+	// Only name and spec are sent. Empty lists are left out: the go-sdk
+	// sends null, which the spec's array type does not allow.
+	const wantBody = `{"name":"xata-branch@1.0","spec":{"runner":{"image":"debian"}}}`
 	if string(body) != wantBody {
 		t.Errorf("body = %s\nwant   %s", body, wantBody)
 	}
@@ -339,7 +340,7 @@ func TestJSONShapes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const want = `{"name":"p","spec":{"create":[{"name":"s","inputs":null,"outputs":null}],"delete":null}}`
+	const want = `{"name":"p","spec":{"create":[{"name":"s"}]}}`
 	if string(b) != want {
 		t.Errorf("got  %s\nwant %s", b, want)
 	}
@@ -355,5 +356,52 @@ func TestJSONShapes(t *testing.T) {
 	if sb.Spec.Resources[0].Params["a"] != "b" || sb.Spec.Forks[0].Customizations.Env[0].ValueFrom.Resource.OutputKey != "provision.url" ||
 		sb.Status.Reason != "ResourceFailed" || sb.EmulatorResourceOutputs["db"]["provision.url"] != "u" {
 		t.Errorf("decoded %+v", sb)
+	}
+}
+
+// TestRequestsNeverSendNull: the spec types every list as an array, which
+// null is not, and a validating gateway refuses the body. Empty optional
+// lists are left out; a required one (a sandbox's forks) is sent as [].
+func TestRequestsNeverSendNull(t *testing.T) {
+	var mu sync.Mutex
+	var bodies []string
+	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, string(b))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(b)
+	})
+	c := newTestClient(t, echo, nil)
+	ctx := context.Background()
+	plugins := []ResourcePlugin{
+		{Name: "bare"},
+		{Name: "steps@1.0.0", Spec: ResourcePluginSpec{Create: []Step{{Name: "s", Script: "#!/bin/sh"}}}},
+		{Name: "inputs@1.0.0", Spec: ResourcePluginSpec{
+			Create: []Step{{Name: "s", Inputs: []StepInput{{Name: "i", ValueFromSandbox: true}}}},
+			Delete: []Step{{Name: "d"}},
+		}},
+	}
+	for _, p := range plugins {
+		if err := c.ApplyResourcePlugin(ctx, p); err != nil {
+			t.Fatalf("apply %s: %v", p.Name, err)
+		}
+	}
+	if _, err := c.PutSandbox(ctx, Sandbox{Name: "sb", Spec: SandboxSpec{Cluster: "c"}}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(bodies) != len(plugins)+1 {
+		t.Fatalf("got %d request bodies, want %d", len(bodies), len(plugins)+1)
+	}
+	for _, b := range bodies {
+		if strings.Contains(b, "null") {
+			t.Errorf("request body sends null: %s", b)
+		}
+	}
+	if !strings.Contains(bodies[len(bodies)-1], `"forks":[]`) {
+		t.Errorf("sandbox body lacks the required forks list: %s", bodies[len(bodies)-1])
 	}
 }

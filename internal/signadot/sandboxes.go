@@ -41,6 +41,9 @@ func (c *Client) PutSandbox(ctx context.Context, s Sandbox) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.Spec.Forks == nil {
+		s.Spec.Forks = []Fork{} // required: an empty list, never null
+	}
 	cl, err := c.newCall(http.MethodPut, path, nil, putSandboxRequest{Name: s.Name, Spec: s.Spec})
 	if err != nil {
 		return nil, err

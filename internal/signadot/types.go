@@ -32,8 +32,10 @@ type ResourcePlugin struct {
 type ResourcePluginSpec struct {
 	Description string `json:"description,omitempty"` // at most 255 bytes
 	Runner      Runner `json:"runner,omitzero"`
-	Create      []Step `json:"create"`
-	Delete      []Step `json:"delete"`
+	// Lists are omitted when empty: the spec types them as arrays, and
+	// null is not an array.
+	Create []Step `json:"create,omitempty"`
+	Delete []Step `json:"delete,omitempty"`
 }
 
 // Runner is resourceplugin.Runner: the pod every step runs in.
@@ -49,8 +51,8 @@ type Runner struct {
 // delete; the order of steps follows their valueFromStep links.
 type Step struct {
 	Name    string       `json:"name,omitempty"`
-	Inputs  []StepInput  `json:"inputs"`
-	Outputs []StepOutput `json:"outputs"`
+	Inputs  []StepInput  `json:"inputs,omitempty"`
+	Outputs []StepOutput `json:"outputs,omitempty"`
 	Script  string       `json:"script,omitempty"`
 }
 
@@ -127,7 +129,7 @@ type SandboxSpec struct {
 	Description       string             `json:"description,omitempty"`
 	Labels            map[string]string  `json:"labels,omitempty"`
 	TTL               *SandboxTTL        `json:"ttl,omitempty"`
-	Resources         []SandboxResource  `json:"resources"`
+	Resources         []SandboxResource  `json:"resources,omitempty"`
 	Forks             []Fork             `json:"forks"`
 	DefaultRouteGroup *DefaultRouteGroup `json:"defaultRouteGroup,omitempty"`
 }

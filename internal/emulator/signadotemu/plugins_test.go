@@ -1,6 +1,7 @@
 package signadotemu
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -326,6 +327,14 @@ func TestApplyAcceptsNullsAndRealPlugins(t *testing.T) {
 	if string(a.e.LastApplyBody("xata-branch")) != body {
 		t.Error("LastApplyBody differs from what was sent")
 	}
+	// Accepted as sent, but never answered: the spec types the lists as
+	// arrays, and null is not one.
+	for _, path := range []string{"/resource-plugins/xata-branch", "/resource-plugins/nulls?version=1.0.0", "/resource-plugins/nulls/versions", "/resource-plugins/echo",
+		"/resource-plugins", "/resource-plugins?allVersions=true"} {
+		if r := a.do("GET", path, nil); r.status != http.StatusOK || containsNull(t, r.body) {
+			t.Errorf("GET %s = %s; want 200 without null", path, r)
+		}
+	}
 }
 
 func TestPluginInUse(t *testing.T) {
@@ -358,4 +367,34 @@ func TestPluginInUse(t *testing.T) {
 	}
 	a.expect(a.do("DELETE", "/resource-plugins/db?version=1.0.0", nil), http.StatusOK, "")
 	a.expect(a.do("DELETE", "/resource-plugins/db?version=2.0.0", nil), http.StatusBadRequest, "in use")
+}
+
+// containsNull reports whether a JSON document holds a null anywhere.
+func containsNull(t *testing.T, body []byte) bool {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatalf("decode %s: %v", body, err)
+	}
+	var walk func(any) bool
+	walk = func(v any) bool {
+		switch v := v.(type) {
+		case nil:
+			return true
+		case map[string]any:
+			for _, e := range v {
+				if walk(e) {
+					return true
+				}
+			}
+		case []any:
+			for _, e := range v {
+				if walk(e) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(v)
 }

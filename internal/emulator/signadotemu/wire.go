@@ -27,8 +27,10 @@ type resourcePlugin struct {
 type pluginSpec struct {
 	Description string        `json:"description,omitempty"`
 	Runner      *pluginRunner `json:"runner,omitempty"`
-	Create      []pluginStep  `json:"create"`
-	Delete      []pluginStep  `json:"delete"`
+	// Empty lists are left out of answers: the spec types them as
+	// arrays, which null is not.
+	Create []pluginStep `json:"create,omitempty"`
+	Delete []pluginStep `json:"delete,omitempty"`
 }
 
 type pluginRunner struct {
@@ -39,8 +41,8 @@ type pluginRunner struct {
 
 type pluginStep struct {
 	Name    string       `json:"name,omitempty"`
-	Inputs  []stepInput  `json:"inputs"`
-	Outputs []stepOutput `json:"outputs"`
+	Inputs  []stepInput  `json:"inputs,omitempty"`
+	Outputs []stepOutput `json:"outputs,omitempty"`
 	Script  string       `json:"script,omitempty"`
 }
 

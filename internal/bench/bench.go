@@ -513,7 +513,12 @@ func (b *bench) fleet(n int) func(context.Context) (row, error) {
 			}
 			sleeps = append(sleeps, s)
 		}
-		var applyCalls []callCount // of the last limited run
+		// Of the last limited run: its calls, and its time over the time
+		// its served requests need at the gateway's rate.
+		var applyCalls []callCount
+		var lastServed int64
+		var gatewayRatio float64
+		var refused int64
 		together := func(ws []*workspace, limited bool) func(context.Context) (time.Duration, error) {
 			return func(ctx context.Context) (time.Duration, error) {
 				if limited {
@@ -521,6 +526,7 @@ func (b *bench) fleet(n int) func(context.Context) (row, error) {
 					defer b.gate.limit(0, 0, false)
 				}
 				b.gate.calls()
+				b.gate.counts()
 				start := time.Now()
 				errs := make([]error, len(ws))
 				var wg sync.WaitGroup
@@ -531,6 +537,9 @@ func (b *bench) fleet(n int) func(context.Context) (row, error) {
 				elapsed := time.Since(start)
 				if limited {
 					applyCalls = b.gate.calls()
+					served, r := b.gate.counts()
+					lastServed, refused = served, refused+r
+					gatewayRatio = elapsed.Seconds() / (float64(served) / gatewayRate)
 				}
 				if err := errors.Join(errs...); err != nil {
 					return 0, err
@@ -543,16 +552,15 @@ func (b *bench) fleet(n int) func(context.Context) (row, error) {
 				return elapsed, nil
 			}
 		}
-		b.gate.counts()
 		p, err := b.paired(ctx, b.Repeats, together(branches, true), together(sleeps, false))
 		if err != nil {
 			return row{}, err
 		}
-		_, refused := b.gate.counts() // the sleeps make no API calls
 		return row{name: name, figure: p.String() + ", 0 errors", goal: "<= 1.20, 0 errors",
 			details: []string{
 				fmt.Sprintf("%d requests answered 429 over %d runs", refused, b.Repeats),
-				fmt.Sprintf("requests per apply, 429s included (last run): %s", perRun(applyCalls, n)),
+				fmt.Sprintf("last run: requests per apply, 429s included: %s", perRun(applyCalls, n)),
+				fmt.Sprintf("last run: %d requests served; time / (served ÷ %d) = %.2f", lastServed, gatewayRate, gatewayRatio),
 			}}, nil
 	}
 }

@@ -9,7 +9,12 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/sandboxdb/terraform-provider-xata/internal/signadot"
 )
@@ -75,9 +80,10 @@ func TestAccExamples(t *testing.T) {
 	}
 }
 
-func applyExample(t *testing.T, src string, fixture exampleFixture) {
-	ctx := context.Background()
-	xenv := newTestEnv(t, fixture.realPostgres, withProvisionDelay(-1)) // a fixture branch exists long before
+// exampleEnv starts both emulators and configures the provider through
+// the environment, as the examples assume.
+func exampleEnv(t *testing.T, realPostgres bool) (*testEnv, *signadotEnv) {
+	xenv := newTestEnv(t, realPostgres, withProvisionDelay(-1)) // a fixture branch exists long before
 	senv := newSignadotEnv(t)
 	t.Setenv(envAPIKey, xenv.emu.APIKey())
 	t.Setenv(envBaseURL, xenv.emu.URL())
@@ -87,6 +93,12 @@ func applyExample(t *testing.T, src string, fixture exampleFixture) {
 	t.Setenv(envSignadotAPIKey, senv.emu.APIKey())
 	t.Setenv(envSignadotOrg, senv.emu.Org())
 	t.Setenv(envSignadotAPIURL, senv.emu.URL())
+	return xenv, senv
+}
+
+func applyExample(t *testing.T, src string, fixture exampleFixture) {
+	ctx := context.Background()
+	xenv, senv := exampleEnv(t, fixture.realPostgres)
 
 	keep := []string{}
 	if fixture.mainBranch {
@@ -117,4 +129,104 @@ func applyExample(t *testing.T, src string, fixture exampleFixture) {
 		},
 		Steps: []resource.TestStep{{Config: src, ConfigVariables: fixture.variables}},
 	})
+}
+
+// importExample is what an import example of the docs needs: the object
+// it imports, made first, and the resource block a user writes (or
+// generates) beside the import block.
+type importExample struct {
+	address  string
+	resource string
+	// placeholder, when set, is the example's made-up id, replaced by the
+	// seeded object's id (an identity names an id, which the emulator picks).
+	placeholder string
+	identity    bool // Terraform 1.12+
+	plugin      bool // seeds the xata-branch@1.0.0 plugin, else a root branch "main"
+}
+
+const importedPluginHCL = `
+resource "signadot_resource_plugin" "xata_branch" {
+  provider = xata
+  name     = "xata-branch"
+  version  = "1.0.0"
+  runner   = { image = "ghcr.io/example/xata-branch-runner:1.0.0" }
+  create   = [{ name = "provision", script = "#!/bin/bash\ntrue\n" }]
+}
+`
+
+var importExamples = map[string]importExample{
+	"resources/xata_branch/import-by-string-id.tf":                {address: "xata_branch.main", resource: rootBranchHCL},
+	"resources/xata_branch/import-identity-block.tf":              {address: "xata_branch.main", resource: rootBranchHCL, placeholder: "k3v9q0m2p8d4r6t1b5n7c0f2a9", identity: true},
+	"resources/signadot_resource_plugin/import-by-string-id.tf":   {address: "signadot_resource_plugin.xata_branch", resource: importedPluginHCL, plugin: true},
+	"resources/signadot_resource_plugin/import-identity-block.tf": {address: "signadot_resource_plugin.xata_branch", resource: importedPluginHCL, plugin: true, identity: true},
+}
+
+// TestAccImportExamples applies every import block of the docs, as
+// written, beside the resource block it needs, against an object that
+// exists: the plan imports it with no change, and the state holds the
+// object that was there, not a new one.
+func TestAccImportExamples(t *testing.T) {
+	root := filepath.Join("..", "..", "examples")
+	found, _ := filepath.Glob(filepath.Join(root, "resources", "*", "import*.tf"))
+	for _, p := range found {
+		rel, _ := filepath.Rel(root, p)
+		if _, ok := importExamples[filepath.ToSlash(rel)]; !ok {
+			t.Errorf("examples/%s has no entry in importExamples, so it is not applied", rel)
+		}
+	}
+	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "sandboxdb")
+	for rel, ex := range importExamples {
+		t.Run(rel, func(t *testing.T) {
+			src, err := os.ReadFile(filepath.Join(root, rel))
+			if err != nil {
+				t.Fatal(err)
+			}
+			xenv, senv := exampleEnv(t, false)
+			var wantID string
+			if ex.plugin {
+				if err := senv.client(t).ApplyResourcePlugin(context.Background(), signadot.ResourcePlugin{
+					Name: "xata-branch@1.0.0",
+					Spec: signadot.ResourcePluginSpec{
+						Runner: signadot.Runner{Image: "ghcr.io/example/xata-branch-runner:1.0.0"},
+						Create: []signadot.Step{{Name: "provision", Script: "#!/bin/bash\ntrue\n"}},
+					},
+				}); err != nil {
+					t.Fatal(err)
+				}
+				wantID = "xata-branch@1.0.0"
+			} else {
+				wantID = xenv.seedRoot(t, "main")
+			}
+			config := string(src)
+			if ex.placeholder != "" {
+				if strings.Count(config, ex.placeholder) != 1 {
+					t.Fatalf("the example no longer holds its placeholder id %q once", ex.placeholder)
+				}
+				config = strings.Replace(config, ex.placeholder, wantID, 1)
+			}
+			var checks []tfversion.TerraformVersionCheck
+			if ex.identity {
+				checks = append(checks, tfversion.SkipBelow(tfversion.Version1_12_0))
+			}
+			resource.Test(t, resource.TestCase{
+				TerraformVersionChecks:   checks,
+				ProtoV6ProviderFactories: testFactories(t),
+				CheckDestroy: func(s *terraform.State) error {
+					if err := xenv.checkNoBranches()(s); err != nil {
+						return err
+					}
+					return senv.checkNoPlugins(s)
+				},
+				Steps: []resource.TestStep{{
+					Config: config + ex.resource,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(ex.address, plancheck.ResourceActionNoop),
+					}},
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(ex.address, tfjsonpath.New("id"), knownvalue.StringExact(wantID)),
+					},
+				}},
+			})
+		})
+	}
 }

@@ -39,6 +39,11 @@ type Options struct {
 	Out           io.Writer
 }
 
+// releaseLDFlags strip the symbol table and DWARF, as both providers'
+// release builds (.goreleaser.yml here and in hashicorp/time) do: the
+// figures are for the binaries users run.
+const releaseLDFlags = "-s -w"
+
 const (
 	providerVersion = "0.0.1"
 	timeVersion     = "0.13.1"
@@ -176,7 +181,7 @@ func mirrorDirs(mirror, namespace, name, version string) []string {
 
 func (b *bench) installProvider(ctx context.Context, mirror string) error {
 	bin := filepath.Join(b.work, "terraform-provider-xata")
-	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-X main.version="+providerVersion, "-o", bin, ".")
+	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", releaseLDFlags+" -X main.version="+providerVersion, "-o", bin, ".")
 	build.Dir = b.RepoDir
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
@@ -188,7 +193,7 @@ func (b *bench) installProvider(ctx context.Context, mirror string) error {
 // installTime builds hashicorp/time from the Go module proxy, as the
 // reference provider of the same framework, once per cache dir.
 func (b *bench) installTime(ctx context.Context, mirror string) error {
-	bin := filepath.Join(b.CacheDir, "terraform-provider-time_v"+timeVersion)
+	bin := filepath.Join(b.CacheDir, "terraform-provider-time_v"+timeVersion+"_stripped")
 	if _, err := os.Stat(bin); err != nil {
 		fmt.Fprintf(b.Out, "bench: building hashicorp/time v%s from the Go module proxy (once; cached in %s)\n", timeVersion, b.CacheDir)
 		out, err := exec.CommandContext(ctx, "go", "mod", "download", "-json", "github.com/hashicorp/terraform-provider-time@v"+timeVersion).Output()
@@ -207,7 +212,7 @@ func (b *bench) installTime(ctx context.Context, mirror string) error {
 		if err := os.MkdirAll(b.CacheDir, 0o755); err != nil {
 			return err
 		}
-		build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", bin, ".")
+		build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", releaseLDFlags, "-o", bin, ".")
 		build.Dir = src
 		build.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := build.CombinedOutput(); err != nil {

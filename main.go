@@ -27,8 +27,10 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers such as delve")
 	flag.Parse()
-	for _, name := range logVariablesToSilence(os.Environ()) {
-		_ = os.Setenv(name, "OFF") // only this process's environment
+	if !debug { // a provider run under a debugger prints its logs itself
+		for _, name := range logVariablesToSilence(os.Environ()) {
+			_ = os.Setenv(name, "OFF") // only this process's environment
+		}
 	}
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{

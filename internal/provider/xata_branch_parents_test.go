@@ -1,6 +1,11 @@
 package provider
 
-import "testing"
+import (
+	"context"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
 
 func TestPlannedParentsAreTakenOnce(t *testing.T) {
 	var p plannedParents
@@ -27,5 +32,39 @@ func TestPlannedParentsAreTakenOnce(t *testing.T) {
 	}
 	if id, ok := p.take(plannedParentKey{"org", "prj", "pr-2", "main"}); !ok || id != "id-2" {
 		t.Errorf("pr-2's id = %q, %v; want id-2", id, ok)
+	}
+}
+
+// TestPlanRemembersTheParentItFound: a new child's plan hands the parent
+// id it looked up to the create, and a later plan that no longer finds
+// the parent takes the older answer back.
+func TestPlanRemembersTheParentItFound(t *testing.T) {
+	env := newTestEnv(t, false, withProvisionDelay(-1))
+	client := env.client(t)
+	org, project := env.emu.OrganizationID(), env.emu.ProjectID()
+	mainID := env.seedRoot(t, "main")
+	r := &branchResource{data: &providerData{}}
+	config := branchModel{Name: types.StringValue("pr-1"), ParentName: types.StringValue("main")}
+	key := plannedParentKey{org, project, "pr-1", "main"}
+
+	if diags := r.checkNewBranch(context.Background(), client, org, project, config); diags.HasError() {
+		t.Fatal(diags)
+	}
+	if id, ok := r.data.parents.take(key); !ok || id != mainID {
+		t.Fatalf("after a plan that found main: %q, %v; want %s", id, ok, mainID)
+	}
+
+	if diags := r.checkNewBranch(context.Background(), client, org, project, config); diags.HasError() {
+		t.Fatal(diags)
+	}
+	if err := client.DeleteBranch(context.Background(), org, project, mainID); err != nil {
+		t.Fatal(err)
+	}
+	diags := r.checkNewBranch(context.Background(), client, org, project, config)
+	if diags.HasError() || diags.WarningsCount() != 1 {
+		t.Fatalf("a parent gone since is a warning at plan: %v", diags)
+	}
+	if id, ok := r.data.parents.take(key); ok {
+		t.Errorf("the plan that found no main left %q for the create", id)
 	}
 }

@@ -117,8 +117,13 @@ func (r *branchResource) checkNewBranch(ctx context.Context, client *xata.Client
 			parent, parentID = found.Branch, found.Branch.ID
 		}
 	}
-	if err == nil && ref.Name != "" && known(config.Name) {
-		r.data.parents.remember(plannedParentKey{org, project, config.Name.ValueString(), ref.Name}, parentID)
+	if ref.Name != "" && known(config.Name) {
+		key := plannedParentKey{org, project, config.Name.ValueString(), ref.Name}
+		if err == nil {
+			r.data.parents.remember(key, parentID)
+		} else {
+			r.data.parents.take(key) // an older answer must not outlive this one
+		}
 	}
 	if xata.IsNotFound(err) {
 		// The parent may be created by this same apply (parent_name =

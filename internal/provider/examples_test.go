@@ -96,8 +96,22 @@ func exampleEnv(t *testing.T, realPostgres bool) (*testEnv, *signadotEnv) {
 	return xenv, senv
 }
 
+// seedExamplePlugin publishes the plugin the examples refer to: the runner
+// image they name and one create step (importedPluginHCL in HCL).
+func seedExamplePlugin(t *testing.T, senv *signadotEnv, name string) {
+	t.Helper()
+	if err := senv.client(t).ApplyResourcePlugin(context.Background(), signadot.ResourcePlugin{
+		Name: name,
+		Spec: signadot.ResourcePluginSpec{
+			Runner: signadot.Runner{Image: "ghcr.io/example/xata-branch-runner:1.0.0"},
+			Create: []signadot.Step{{Name: "provision", Script: "#!/bin/bash\ntrue\n"}},
+		},
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func applyExample(t *testing.T, src string, fixture exampleFixture) {
-	ctx := context.Background()
 	xenv, senv := exampleEnv(t, fixture.realPostgres)
 
 	keep := []string{}
@@ -106,15 +120,7 @@ func applyExample(t *testing.T, src string, fixture exampleFixture) {
 		keep = append(keep, "main")
 	}
 	if fixture.plugin {
-		if err := senv.client(t).ApplyResourcePlugin(ctx, signadot.ResourcePlugin{
-			Name: "xata-branch",
-			Spec: signadot.ResourcePluginSpec{
-				Runner: signadot.Runner{Image: "ghcr.io/example/xata-branch-runner:1.0.0"},
-				Create: []signadot.Step{{Name: "provision", Script: "#!/bin/bash\ntrue\n"}},
-			},
-		}); err != nil {
-			t.Fatal(err)
-		}
+		seedExamplePlugin(t, senv, "xata-branch")
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testFactories(t),
@@ -184,16 +190,8 @@ func TestAccImportExamples(t *testing.T) {
 			xenv, senv := exampleEnv(t, false)
 			var wantID string
 			if ex.plugin {
-				if err := senv.client(t).ApplyResourcePlugin(context.Background(), signadot.ResourcePlugin{
-					Name: "xata-branch@1.0.0",
-					Spec: signadot.ResourcePluginSpec{
-						Runner: signadot.Runner{Image: "ghcr.io/example/xata-branch-runner:1.0.0"},
-						Create: []signadot.Step{{Name: "provision", Script: "#!/bin/bash\ntrue\n"}},
-					},
-				}); err != nil {
-					t.Fatal(err)
-				}
 				wantID = "xata-branch@1.0.0"
+				seedExamplePlugin(t, senv, wantID)
 			} else {
 				wantID = xenv.seedRoot(t, "main")
 			}

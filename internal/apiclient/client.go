@@ -236,7 +236,7 @@ func (c *Client) roundTrip(ctx context.Context, cl Call, n int) (*Response, erro
 	c.cfg.SetHeaders(req.Header)
 
 	logURL := req.URL.Redacted()
-	fields := map[string]any{"method": cl.Method, "url": logURL, "attempt": n, "body": c.cfg.Redact.Body(cl.Body)}
+	fields := map[string]any{"method": cl.Method, "url": logURL, "attempt": n, "body": c.cfg.Redact.LogBody(cl.Body)}
 	maps.Copy(fields, c.cfg.LogFields)
 	c.Debug(ctx, c.cfg.Name+" request", fields)
 
@@ -267,7 +267,7 @@ func (c *Client) roundTrip(ctx context.Context, cl Call, n int) (*Response, erro
 		data = data[:maxResponseBody]
 		fields["body"] = ErrBodyTooLarge.Error()
 	} else {
-		fields["body"] = c.cfg.Redact.Body(data)
+		fields["body"] = c.cfg.Redact.LogBody(data)
 	}
 	if res.StatusCode >= 300 && res.StatusCode <= 399 {
 		fields["location"] = res.Header.Get("Location")
@@ -423,7 +423,7 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 
 // Debug logs msg if the client has a logger. Fields must be redacted of
 // the API's secrets; the client's own credentials are hidden here from
-// every string and error field.
+// every string, error and Stringer field.
 func (c *Client) Debug(ctx context.Context, msg string, fields map[string]any) {
 	if c.cfg.Logger == nil {
 		return
@@ -435,6 +435,8 @@ func (c *Client) Debug(ctx context.Context, msg string, fields map[string]any) {
 			out[k] = c.secrets.hide(v)
 		case error:
 			out[k] = c.secrets.hide(v.Error())
+		case fmt.Stringer: // e.g. a LogBody: hidden when it is written
+			out[k] = lazyText(func() string { return c.secrets.hide(v.String()) })
 		default:
 			out[k] = v
 		}

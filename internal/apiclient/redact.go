@@ -3,6 +3,7 @@ package apiclient
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -26,6 +27,20 @@ type Redactor struct {
 
 	secrets secrets // set by New
 }
+
+// LogBody is Body, rendered only when a logger formats it (fmt's %v or
+// JSON): with logging off, as it is unless TF_LOG asks, nothing reads a
+// body, and redacting one costs a JSON decode and encode.
+func (r Redactor) LogBody(body []byte) fmt.Stringer {
+	return lazyText(func() string { return r.Body(body) })
+}
+
+// lazyText is a log field computed when it is written.
+type lazyText func() string
+
+func (f lazyText) String() string { return f() }
+
+func (f lazyText) MarshalJSON() ([]byte, error) { return json.Marshal(f()) }
 
 // Body renders a request or response body for a debug log. JSON is
 // redacted structurally; anything else (gateway text, HTML) as text. The

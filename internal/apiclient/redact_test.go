@@ -1,9 +1,13 @@
 package apiclient
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -101,5 +105,55 @@ func TestTruncate(t *testing.T) {
 		if got := truncate(tt.in, tt.n); got != tt.want {
 			t.Errorf("truncate(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
 		}
+	}
+}
+
+// discardLogger receives fields and never writes them, as tflog does when
+// the provider's logging is off.
+type discardLogger struct{ calls int }
+
+func (l *discardLogger) Debug(context.Context, string, map[string]any) { l.calls++ }
+
+// formatLogger writes every field, as tflog does when TF_LOG asks.
+type formatLogger struct{ lines []string }
+
+func (l *formatLogger) Debug(_ context.Context, msg string, fields map[string]any) {
+	l.lines = append(l.lines, fmt.Sprintf("%s %v", msg, fields))
+}
+
+// TestBodiesAreRedactedOnlyWhenWritten: redacting a body is a JSON decode
+// and encode; a logger that does not write fields must not pay for it,
+// and one that does sees the redacted body with the client's key hidden.
+func TestBodiesAreRedactedOnlyWhenWritten(t *testing.T) {
+	const key = "key-0123456789abcdef"
+	var redactions atomic.Int64
+	counting := Redactor{
+		JSON: func(v any) any {
+			redactions.Add(1)
+			return RedactJSON(v, func(_ map[string]any, k string) bool { return k == "password" }, identity[string])
+		},
+		Text: identity[string],
+	}
+	body := `{"password":"hunter2","echo":"` + key + `"}`
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, body) })
+
+	discard := &discardLogger{}
+	c := newTestClient(t, h, func(cfg *Config) { cfg.Redact, cfg.Logger, cfg.Secrets = counting, discard, []string{key} })
+	if err := get(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	if discard.calls != 2 || redactions.Load() != 0 {
+		t.Errorf("%d logs, %d bodies redacted; want 2 logs and no redaction when nothing writes them", discard.calls, redactions.Load())
+	}
+
+	written := &formatLogger{}
+	c = newTestClient(t, h, func(cfg *Config) { cfg.Redact, cfg.Logger, cfg.Secrets = counting, written, []string{key} })
+	if err := get(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	out := strings.Join(written.lines, "\n")
+	if redactions.Load() != 1 || !strings.Contains(out, `"password":"<redacted>"`) || strings.Contains(out, "hunter2") ||
+		strings.Contains(out, key) {
+		t.Errorf("%d bodies redacted; logged:\n%s", redactions.Load(), out)
 	}
 }

@@ -740,6 +740,10 @@ provider "xata" {
 	if !strings.Contains(log, "xata API request") || !strings.Contains(log, "/credentials") {
 		t.Fatalf("the log has no request entries; the secret check would prove nothing (%d bytes)", len(raw))
 	}
+	// Response bodies are written, redacted, when the log is on.
+	if !regexp.MustCompile(`body=.*password.{1,12}redacted`).MatchString(log) {
+		t.Errorf("no response body with a redacted password in the log")
+	}
 	for what, secret := range map[string]string{"API key": env.emu.APIKey(), "branch password": password} {
 		if strings.Contains(log, secret) {
 			t.Errorf("the %s appears in the debug log", what)

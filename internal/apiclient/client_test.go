@@ -281,7 +281,9 @@ func TestContextCancelStopsRetries(t *testing.T) {
 	time.AfterFunc(100*time.Millisecond, cancel)
 	start := time.Now()
 	err := get(ctx, c)
-	if d := time.Since(start); d > time.Second {
+	// What this catches is the 30 s Retry-After waited out; the bound is
+	// far from both that and a loaded machine's scheduling.
+	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("took %v after cancel", d)
 	}
 	if !errors.Is(err, context.Canceled) {
@@ -310,7 +312,9 @@ func TestCancelDuringRequest(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	err := get(ctx, c)
-	if d := time.Since(start); d > time.Second {
+	// What this catches is a request that outlives its context (the
+	// handler blocks until the test ends).
+	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("took %v", d)
 	}
 	// The earlier attempt's 503 must stay visible next to the deadline.

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -138,14 +139,21 @@ func (e *runnerEnv) env(sandbox, parent, outputs string) []string {
 	}
 }
 
-// step runs one of the runner scripts as the plugin would.
-func (e *runnerEnv) step(t *testing.T, script, sandbox, parent string) (output string, outputs string, err error) {
+// step runs one of the runner scripts as the plugin would; extra adds to
+// its environment.
+func (e *runnerEnv) step(t *testing.T, script, sandbox, parent string, extra ...string) (output string, outputs string, err error) {
 	t.Helper()
-	outputs = t.TempDir()
-	cmd := exec.CommandContext(t.Context(), "bash", filepath.Join(e.r.RepoDir, "examples", "tutorial", "runner", script))
-	cmd.Env = e.env(sandbox, parent, outputs)
+	cmd, outputs := e.stepCmd(t, script, sandbox, parent, extra...)
 	out, err := cmd.CombinedOutput()
 	return string(out), outputs, err
+}
+
+func (e *runnerEnv) stepCmd(t *testing.T, script, sandbox, parent string, extra ...string) (*exec.Cmd, string) {
+	t.Helper()
+	outputs := t.TempDir()
+	cmd := exec.CommandContext(t.Context(), "bash", filepath.Join(e.r.RepoDir, "examples", "tutorial", "runner", script))
+	cmd.Env = append(e.env(sandbox, parent, outputs), extra...)
+	return cmd, outputs
 }
 
 func (e *runnerEnv) mustStep(t *testing.T, script, sandbox string) (string, string) {
@@ -177,7 +185,7 @@ func (e *runnerEnv) terraform(t *testing.T, sandbox string, args ...string) {
 	if err := os.CopyFS(dir, os.DirFS(filepath.Join(e.r.RepoDir, "examples", "tutorial", "runner"))); err != nil {
 		t.Fatal(err)
 	}
-	for _, cmdArgs := range [][]string{{"init", "-input=false"}, {"workspace", "select", "sb-" + sandbox}, args} {
+	for _, cmdArgs := range [][]string{{"init", "-input=false"}, {"workspace", "select", "-or-create", "sb-" + sandbox}, args} {
 		cmd := exec.CommandContext(t.Context(), e.r.TerraformPath, cmdArgs...)
 		cmd.Dir = dir
 		cmd.Env = e.env(sandbox, "main", t.TempDir())
@@ -258,6 +266,21 @@ func TestRunnerIdempotency(t *testing.T) {
 		}
 		if ids := e.branches(t, "sb-unrecorded"); len(ids) != 0 {
 			t.Fatalf("the unrecorded branch was not deleted: %v", ids)
+		}
+	})
+
+	t.Run("delete after a create that never made the branch succeeds", func(t *testing.T) {
+		// A create step killed after it made the workspace, before apply.
+		e.terraform(t, "early", "state", "list")
+		if ws := e.workspaces(t); !slices.Contains(ws, "sb-early") {
+			t.Fatalf("workspace sb-early was not made: %v", ws)
+		}
+		out, _ := e.mustStep(t, "cleanup.sh", "early")
+		if !strings.Contains(out, "nothing to delete") {
+			t.Errorf("cleanup should find nothing to delete, said:\n%s", out)
+		}
+		if ws := e.workspaces(t); slices.Contains(ws, "sb-early") {
+			t.Errorf("the empty workspace sb-early was left: %v", ws)
 		}
 	})
 

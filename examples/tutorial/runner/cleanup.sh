@@ -1,28 +1,60 @@
 #!/bin/bash
 # Delete step of the xata-branch plugin: terraform destroy in the sandbox's
-# state workspace, then the workspace itself. Running it again, or after the
-# branch was deleted by hand, succeeds.
+# state workspace, then the workspace itself. Running it again, after the
+# branch was deleted by hand, or for a sandbox whose create step never made
+# a branch, succeeds. It decides from the state and from a lookup of the
+# branch by name, never from the wording of an error.
 source "$(dirname "$0")/common.sh"
 
-if ! quiet "$tf" workspace select -no-color "$workspace" 2>/dev/null; then
-  echo "== no state workspace ${workspace}: nothing to delete"
-  exit 0
+# has_workspace tells whether the sandbox's workspace exists; a failure to
+# list the workspaces fails the step.
+has_workspace() {
+  local list
+  list=$("$tf" workspace list -no-color) || exit 1
+  sed 's/^[* ]*//' <<<"$list" | grep -qx -- "$workspace"
+}
+
+# unrecorded_branch prints the id of a live branch named sb-<sandbox>, if
+# any: what a create step killed before it saved the state leaves behind.
+# The lookup runs in a configuration of its own (lookup/), with local state.
+unrecorded_branch() {
+  local dir="$work/lookup"
+  mkdir -p "$dir"
+  cp "$runner_dir"/lookup/*.tf "$dir"/
+  # The image's provider version pin (provider_version_override.tf) applies
+  # here too.
+  find "$runner_dir" -maxdepth 1 -name '*_override.tf' -exec cp {} "$dir"/ \;
+  (
+    cd "$dir"
+    retry "$tf" init -no-color
+    quiet "$tf" apply -auto-approve -no-color -var "name=sb-${sandbox}"
+    "$tf" output -raw id
+  )
+}
+
+recorded=
+if has_workspace; then
+  retry "$tf" workspace select -no-color "$workspace"
+  recorded=$("$tf" state list)
 fi
 
-vars=(-var "sandbox=${sandbox}" -var "parent_branch=${PARENT_BRANCH:-main}")
-if [ -z "$("$tf" state list)" ]; then
-  # A create step killed before it saved state leaves the branch unrecorded:
-  # take it into state by name so destroy removes it.
-  if "$tf" import -no-color "${vars[@]}" xata_branch.sandbox "sb-${sandbox}" >"$work/import.log" 2>&1; then
-    echo "== adopted unrecorded branch sb-${sandbox}"
-  elif ! grep -q "Xata Branch To Import Not Found" "$work/import.log"; then
-    cat "$work/import.log" >&2
-    exit 1
+if [ -z "$recorded" ]; then
+  id=$(unrecorded_branch)
+  if [ -z "$id" ]; then
+    if has_workspace; then
+      retry "$tf" workspace select -no-color default
+      quiet "$tf" workspace delete -no-color "$lock_timeout" "$workspace"
+    fi
+    echo "== no branch sb-${sandbox} and no state: nothing to delete"
+    exit 0
   fi
+  retry "$tf" workspace select -or-create -no-color "$workspace"
+  quiet "$tf" import -no-color "$lock_timeout" "${vars[@]}" xata_branch.sandbox "$id"
+  echo "== adopted unrecorded branch sb-${sandbox} (${id})"
 fi
 
 echo "== destroy branch sb-${sandbox}"
-"$tf" destroy -auto-approve -no-color "${vars[@]}"
-quiet "$tf" workspace select -no-color default
-quiet "$tf" workspace delete -no-color "$workspace"
+"$tf" destroy -auto-approve -no-color "$lock_timeout" "${vars[@]}"
+retry "$tf" workspace select -no-color default
+quiet "$tf" workspace delete -no-color "$lock_timeout" "$workspace"
 echo "== deleted state workspace ${workspace}"

@@ -1,0 +1,225 @@
+package demo
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// workspaces lists the runner's state workspaces in the state database.
+func (e *runnerEnv) workspaces(t *testing.T) []string {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), e.stateURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	rows, err := conn.Query(t.Context(), "SELECT name FROM terraform_remote_state.states ORDER BY name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+// fleetSize is how many sandboxes TestRunnerFleet runs at once:
+// RUNNER_FLEET_SIZE, else 5 (make bench and the check use 20).
+func fleetSize(t *testing.T) int {
+	t.Helper()
+	v := os.Getenv("RUNNER_FLEET_SIZE")
+	if v == "" {
+		return 5
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 90 {
+		t.Fatalf("RUNNER_FLEET_SIZE=%q: want 1 to 90 (a project holds at most 100 branches)", v)
+	}
+	return n
+}
+
+// TestRunnerFleet runs many sandboxes' create steps at once, then their
+// delete steps at once, as when several pull requests open and close
+// together: every step uses the one state database and the one API key.
+func TestRunnerFleet(t *testing.T) {
+	skipUnlessE2E(t)
+	n := fleetSize(t)
+	e := newRunnerEnv(t)
+	project := e.r.emu.ProjectID()
+	sandboxes := make([]string, n)
+	for i := range sandboxes {
+		sandboxes[i] = fmt.Sprintf("fleet-%02d", i)
+	}
+	all := func(script string) (outs, outputs []string) {
+		outs, outputs = make([]string, n), make([]string, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i, sb := range sandboxes {
+			wg.Go(func() { outs[i], outputs[i], errs[i] = e.step(t, script, sb, "main") })
+		}
+		wg.Wait()
+		failed := 0
+		for i, err := range errs {
+			if err != nil {
+				failed++
+				t.Errorf("%s for %s failed: %v\n%s", script, sandboxes[i], err, outs[i])
+			}
+		}
+		if failed > 0 {
+			t.Fatalf("%d of %d %s steps failed", failed, n, script)
+		}
+		return outs, outputs
+	}
+
+	_, outputs := all("provision.sh")
+	conns := map[string]bool{}
+	for i, sb := range sandboxes {
+		if ids := e.branches(t, "sb-"+sb); len(ids) != 1 {
+			t.Errorf("sandbox %s: want one branch sb-%s, have %v", sb, sb, ids)
+		}
+		name, _ := os.ReadFile(filepath.Join(outputs[i], "branch-name"))
+		conn, _ := os.ReadFile(filepath.Join(outputs[i], "connection-string"))
+		if string(name) != "sb-"+sb || len(conn) == 0 {
+			t.Errorf("sandbox %s: outputs branch-name %q and a connection string of %d bytes", sb, name, len(conn))
+		}
+		conns[string(conn)] = true
+	}
+	if len(conns) != n {
+		t.Errorf("%d sandboxes got %d distinct connection strings", n, len(conns))
+	}
+	if ws := e.workspaces(t); len(ws) != n {
+		t.Errorf("want %d workspaces after the creates, have %v", n, ws)
+	}
+
+	all("cleanup.sh")
+	for _, b := range e.r.emu.Branches(project) {
+		if b.Name != "main" {
+			t.Errorf("branch %s (%s) left after every delete step succeeded", b.Name, b.ID)
+		}
+	}
+	if ws := e.workspaces(t); len(ws) != 0 {
+		t.Errorf("workspaces left after the deletes: %v", ws)
+	}
+	if got := e.r.emu.CreatedCount(project); got != n+1 {
+		t.Errorf("%d branches were ever created; want main and one per sandbox, %d", got, n+1)
+	}
+}
+
+// TestRunnerStateDatabaseLost cuts the state database off while a create
+// step applies: the branch is made but its state cannot be written.
+func TestRunnerStateDatabaseLost(t *testing.T) {
+	skipUnlessE2E(t)
+	e := newRunnerEnv(t)
+	admin, err := pgx.Connect(t.Context(), e.r.pg.AdminURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(context.Background())
+	exec := func(sql string) {
+		t.Helper()
+		if _, err := admin.Exec(t.Context(), sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	cutOff := func() {
+		exec("ALTER ROLE tfstate NOLOGIN")
+		exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'tfstate'")
+	}
+	restore := func() { exec("ALTER ROLE tfstate LOGIN") }
+	// The branch takes long enough to become healthy that the cut comes
+	// between its creation and the state write.
+	e.r.emu.SetProvisionDelay(2 * time.Second)
+
+	// provisionCut starts the create step, cuts the database off once the
+	// branch exists, and calls onRefused when the step says the state
+	// write was refused.
+	provisionCut := func(t *testing.T, sandbox string, onRefused func(), extra ...string) (string, string, error) {
+		cmd, outputs := e.stepCmd(t, "provision.sh", sandbox, "main", extra...)
+		pr, pw := io.Pipe()
+		cmd.Stdout, cmd.Stderr = pw, pw
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		var log strings.Builder
+		scanned := make(chan struct{})
+		go func() {
+			defer close(scanned)
+			sc := bufio.NewScanner(pr)
+			for sc.Scan() {
+				log.WriteString(sc.Text() + "\n")
+				if strings.Contains(sc.Text(), "the state database refused the state") {
+					onRefused()
+				}
+			}
+		}()
+		for len(e.branches(t, "sb-"+sandbox)) == 0 {
+			time.Sleep(20 * time.Millisecond)
+		}
+		cutOff()
+		err := cmd.Wait()
+		pw.Close()
+		<-scanned
+		return log.String(), outputs, err
+	}
+
+	t.Run("the step saves the state once the database is back", func(t *testing.T) {
+		out, outputs, err := provisionCut(t, "back", restore)
+		restore()
+		if err != nil {
+			t.Fatalf("provision failed: %v\n%s", err, out)
+		}
+		if !strings.Contains(out, "state saved; applying again") {
+			t.Errorf("the step did not report saving the state:\n%s", out)
+		}
+		if conn, _ := os.ReadFile(filepath.Join(outputs, "connection-string")); len(conn) == 0 {
+			t.Errorf("no connection string written")
+		}
+		ids := e.branches(t, "sb-back")
+		if len(ids) != 1 {
+			t.Fatalf("want one branch sb-back, have %v", ids)
+		}
+		// The state records the branch: a second run changes nothing.
+		out, _ = e.mustStep(t, "provision.sh", "back")
+		if !strings.Contains(out, "No changes") && !strings.Contains(out, "0 added, 0 changed, 0 destroyed") {
+			t.Errorf("a second run after the saved state should change nothing:\n%s", out)
+		}
+		e.mustStep(t, "cleanup.sh", "back")
+	})
+
+	t.Run("advice that works when the database stays away", func(t *testing.T) {
+		out, _, err := provisionCut(t, "away", func() {}, "STATE_PUSH_ATTEMPTS=1")
+		if err == nil {
+			t.Fatalf("provision succeeded without a state database:\n%s", out)
+		}
+		restore()
+		if !strings.Contains(out, "run this step again") {
+			t.Errorf("the step does not say what to do:\n%s", out)
+		}
+		ids := e.branches(t, "sb-away")
+		if len(ids) != 1 {
+			t.Fatalf("want the one branch the cut step made, have %v", ids)
+		}
+		// The advice: run the step again. It adopts the branch.
+		e.mustStep(t, "provision.sh", "away")
+		if again := e.branches(t, "sb-away"); !slices.Equal(again, ids) {
+			t.Fatalf("the rerun did not adopt branch %v: have %v", ids, again)
+		}
+		e.mustStep(t, "cleanup.sh", "away")
+		if left := e.branches(t, "sb-away"); len(left) != 0 {
+			t.Fatalf("branch left after cleanup: %v", left)
+		}
+	})
+}

@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"math"
 	"os"
 	"os/signal"
 	"syscall"
@@ -28,14 +29,26 @@ func main() {
 	postgres := flag.String("postgres", "", `"" keeps branches in memory; "auto" starts a throwaway PostgreSQL; anything else is a superuser DSN of a running cluster`)
 	pgBinDir := flag.String("pg-bin-dir", "", "directory with pg_dump and pg_restore for -postgres DSN (default: PATH)")
 	provisionDelay := flag.Duration("provision-delay", 2*time.Second, "time from branch creation to HEALTHY (negative: immediately)")
+	perMinute := flag.Int("quota-per-minute", 0, "requests each API key may make per minute, answered 429 beyond (0: unlimited; Xata documents 100)")
+	perHour := flag.Int("quota-per-hour", 0, "requests each API key may make per hour, answered 429 beyond (0: unlimited; Xata documents 1000)")
+	timeScale := flag.Float64("quota-time-scale", 1, `length of the quota windows relative to real time: 0.1 makes a "minute" last 6s and an "hour" 6m`)
 	verbose := flag.Bool("v", false, "log every request")
 	flag.Parse()
-	if err := run(*listen, *postgres, *pgBinDir, *provisionDelay, *verbose); err != nil {
+	if *timeScale <= 0 {
+		log.Fatal("-quota-time-scale must be positive")
+	}
+	quota := xataemu.Quota{
+		PerMinute: *perMinute,
+		PerHour:   *perHour,
+		Minute:    scaled(time.Minute, *timeScale),
+		Hour:      scaled(time.Hour, *timeScale),
+	}
+	if err := run(*listen, *postgres, *pgBinDir, *provisionDelay, quota, *verbose); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(listen, postgres, pgBinDir string, provisionDelay time.Duration, verbose bool) error {
+func run(listen, postgres, pgBinDir string, provisionDelay time.Duration, quota xataemu.Quota, verbose bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -43,6 +56,7 @@ func run(listen, postgres, pgBinDir string, provisionDelay time.Duration, verbos
 		PostgresAdminURL: postgres,
 		PostgresBinDir:   pgBinDir,
 		ProvisionDelay:   provisionDelay,
+		Quota:            quota,
 	}
 	if provisionDelay == 0 {
 		opts.ProvisionDelay = -1 // Options treats 0 as "default"; here it means no delay
@@ -75,6 +89,10 @@ func run(listen, postgres, pgBinDir string, provisionDelay time.Duration, verbos
 			mode = "PostgreSQL-backed"
 		}
 		fmt.Printf("Xata API emulator (%s) listening on %s\n", mode, base)
+		if quota.PerMinute > 0 || quota.PerHour > 0 {
+			fmt.Printf("Quota per API key: %s per %v (\"minute\"), %s per %v (\"hour\")\n",
+				requests(quota.PerMinute), quota.Minute, requests(quota.PerHour), quota.Hour)
+		}
 		fmt.Printf("export XATA_API_BASE_URL=%s\n", base)
 		fmt.Printf("export XATA_API_KEY=%s\n", emu.APIKey())
 		fmt.Printf("export XATA_ORGANIZATION_ID=%s\n", emu.OrganizationID())
@@ -83,4 +101,18 @@ func run(listen, postgres, pgBinDir string, provisionDelay time.Duration, verbos
 	// Close drops every database and role the emulator created; the
 	// deferred Stop then removes an auto-started cluster.
 	return errors.Join(err, emu.Close())
+}
+
+// scaled is d times scale, rounded to the nanosecond so that 0.1 of an
+// hour is exactly 6m.
+func scaled(d time.Duration, scale float64) time.Duration {
+	return time.Duration(math.Round(float64(d) * scale))
+}
+
+// requests words a quota limit for the startup line.
+func requests(limit int) string {
+	if limit <= 0 {
+		return "unlimited requests"
+	}
+	return fmt.Sprintf("%d requests", limit)
 }

@@ -35,6 +35,8 @@ type Options struct {
 	UpdateDelay time.Duration
 	// Region is listed first in the region catalogue; default "us-east-1".
 	Region string
+	// Quota limits each API key's requests (zero: no quota).
+	Quota Quota
 	// Logf, when set, receives one line per request.
 	Logf func(format string, args ...any)
 }
@@ -79,6 +81,7 @@ type Emulator struct {
 
 	defaultOrg, defaultProject, defaultKey string
 
+	quotas   quotas
 	front    *emuhttp.Handler
 	listener emuhttp.Listener
 }
@@ -113,6 +116,7 @@ func New(opts Options) (*Emulator, error) {
 		projects:       map[string]*project{},
 		branches:       map[string]*branch{},
 	}
+	e.quotas.set(opts.Quota)
 	e.front = &emuhttp.Handler{
 		Name: "xataemu", Serve: e.handle, RequestID: requestID,
 		RateLimitBody: rateLimitBody, FaultError: writeFaultError, Logf: opts.Logf,

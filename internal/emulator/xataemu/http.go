@@ -32,6 +32,7 @@ type call struct {
 	r      *http.Request
 	id     string
 	pretty bool
+	key    string // the caller's API key
 	orgID  string // organization of the caller's key
 }
 
@@ -113,7 +114,7 @@ func (e *Emulator) handle(w http.ResponseWriter, r *http.Request, reqID string) 
 		c.fail(http.StatusServiceUnavailable, "%s", unavailableMessage(reqID))
 		return
 	}
-	if !e.authenticate(c) {
+	if !e.authenticate(c) || !e.admit(c) {
 		return
 	}
 	if len(segs) == 1 {
@@ -143,7 +144,7 @@ func (e *Emulator) authenticate(c *call) bool {
 		c.fail(http.StatusUnauthorized, "invalid token")
 		return false
 	}
-	c.orgID = org
+	c.key, c.orgID = token, org
 	return true
 }
 

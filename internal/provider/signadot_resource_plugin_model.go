@@ -29,6 +29,8 @@ type resourcePluginModel struct {
 	Delete      types.List   `tfsdk:"delete"`
 	CreatedAt   types.String `tfsdk:"created_at"`
 	OutputKeys  types.List   `tfsdk:"output_keys"`
+	// KeepInUseOnDestroy is Terraform's alone: it is never sent to the API.
+	KeepInUseOnDestroy types.Bool `tfsdk:"keep_in_use_on_destroy"`
 }
 
 type runnerModel struct {

@@ -57,8 +57,10 @@ func (r *resourcePluginResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"the steps Signadot runs to create and delete a resource (such as a Xata branch) for each sandbox. " +
 			"Served by the `xata` provider, so set `provider = xata` on it.\n\n" +
 			"Signadot versions are immutable, so any change of the spec replaces the plugin. While sandboxes use " +
-			"it, the old version cannot be deleted; to change a plugin in use, bump `version` and set " +
-			"`lifecycle { create_before_destroy = true }`, so the new version exists before the old one goes.",
+			"it, the old version cannot be deleted; to change a plugin in use, bump `version`, set " +
+			"`lifecycle { create_before_destroy = true }`, so the new version exists before the old one goes, and " +
+			"set `keep_in_use_on_destroy = true`, so an old version that sandboxes still use is left to them " +
+			"instead of failing the apply.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`name`, or `name@version` when `version` is set.",
@@ -134,6 +136,17 @@ func (r *resourcePluginResource) Schema(_ context.Context, _ resource.SchemaRequ
 				MarkdownDescription: "When this version was published (RFC 3339).",
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"keep_in_use_on_destroy": schema.BoolAttribute{
+				MarkdownDescription: "What to do when this version is replaced or destroyed while sandboxes still use it " +
+					"(Signadot refuses to delete it). `true`: leave the version published for those sandboxes, remove it " +
+					"from state, and warn, naming the version, the sandboxes, and how to delete it once they are gone. " +
+					"Unset or `false`: fail the apply or destroy, keeping the version in state (the delete is retried on " +
+					"the next apply). Nothing is lost either way: a kept version is an ordinary published version that Signadot " +
+					"lists and that sandboxes keep using; it stays until deleted by hand. Terraform deletes a version " +
+					"with the settings it was last applied with, so set this before the change that replaces it: on " +
+					"its own it is an in-place change that calls no API.",
+				Optional: true,
 			},
 			"output_keys": schema.ListAttribute{
 				MarkdownDescription: "The `<step>.<output>` keys of the create steps' outputs, as a sandbox's " +
@@ -473,7 +486,8 @@ func applyPlugin(ctx context.Context, m *resourcePluginModel, p *signadot.Resour
 }
 
 // Update is never reached with a spec change (every argument replaces);
-// it only records the plan.
+// it only records the plan, i.e. a change of keep_in_use_on_destroy,
+// which is Terraform's alone and calls no API.
 func (r *resourcePluginResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan resourcePluginModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -493,15 +507,71 @@ func (r *resourcePluginResource) Delete(ctx context.Context, req resource.Delete
 	var inUse *signadot.PluginInUseError
 	switch {
 	case err == nil, signadot.IsNotFound(err):
+	case errors.As(err, &inUse) && state.KeepInUseOnDestroy.ValueBool():
+		// Returning without an error removes the resource from state; the
+		// version stays published for the sandboxes that use it.
+		resp.Diagnostics.AddWarning("Signadot Resource Plugin Version Left To Its Sandboxes",
+			keptVersionDetail(ctx, client, state, inUse, err))
 	case errors.As(err, &inUse):
 		resp.Diagnostics.AddError("Signadot Resource Plugin In Use",
-			fmt.Sprintf("Plugin %s cannot be deleted while sandboxes use it: %s. Delete those sandboxes first, or, "+
-				"to replace the plugin, publish a new version with create_before_destroy. The plugin stays in state.\n\n%s",
-				state.ID.ValueString(), strings.Join(inUse.Sandboxes, ", "), err))
+			fmt.Sprintf("Plugin %s is still used by %s, and Signadot deletes no version in use. Delete those "+
+				"sandboxes, then apply or destroy again. To change a plugin in use, publish a new version with "+
+				"create_before_destroy; to leave an old version to its sandboxes instead of failing, set "+
+				"keep_in_use_on_destroy = true and apply it before the version is replaced or destroyed (Terraform "+
+				"deletes a version with the settings it was last applied with). The plugin stays in state.\n\n%s",
+				state.ID.ValueString(), sandboxList(inUse.Sandboxes), err))
 	default:
 		resp.Diagnostics.AddError("Signadot Resource Plugin Delete Failed",
 			fmt.Sprintf("Deleting plugin %s failed; it stays in state, so destroy again to retry.\n\n%s", state.ID.ValueString(), err))
 	}
+}
+
+// keptVersionDetail is the warning for a version left published because
+// sandboxes use it: which version, which sandboxes, and how to delete it
+// once they are gone. The delete names the version explicitly, as a bare
+// name would delete the highest version instead.
+func keptVersionDetail(ctx context.Context, client *signadot.Client, state resourcePluginModel, inUse *signadot.PluginInUseError, err error) string {
+	name, version := state.Name.ValueString(), versionOrDefault(state.Version)
+	full := name + "@" + version
+	detail := fmt.Sprintf("Plugin %s is still used by %s, so, as keep_in_use_on_destroy is set, it was left published "+
+		"in Signadot and removed from Terraform state. Those sandboxes keep working with it; nothing is lost.",
+		full, sandboxList(inUse.Sandboxes))
+	if highest, ok := highestVersion(ctx, client, name); ok && highest == canonicalOr(version) {
+		detail += " It is still the highest published version, so new sandboxes that name the plugin without a " +
+			"version also get it; publish a higher version to change that."
+	}
+	detail += fmt.Sprintf(" Once those sandboxes are deleted, delete it with: signadot resourceplugin delete %s "+
+		"(or import it, terraform import <address> %s, into a resource of its own and destroy that).\n\n%s", full, full, err)
+	return detail
+}
+
+// canonicalOr is v as the server stores it, else v.
+func canonicalOr(v string) string {
+	if canon, err := signadot.CanonicalVersion(v); err == nil {
+		return canon
+	}
+	return v
+}
+
+// sandboxList names the sandboxes of an in-use refusal.
+func sandboxList(sandboxes []string) string {
+	if len(sandboxes) == 0 {
+		return "one or more sandboxes (Signadot did not say which)"
+	}
+	return "sandbox(es) " + strings.Join(sandboxes, ", ")
+}
+
+// highestVersion is the highest published version of a plugin ("0.0.0"
+// for the bare name); ok is false if it could not be read, which only
+// leaves a sentence out of a warning.
+func highestVersion(ctx context.Context, client *signadot.Client, name string) (string, bool) {
+	versions, err := client.ResourcePluginVersions(ctx, name)
+	if err != nil || len(versions) == 0 {
+		return "", false
+	}
+	_, v := signadot.SplitPluginName(versions[0].Name)
+	v, err = signadot.CanonicalVersion(v) // "" (the bare name) is 0.0.0
+	return v, err == nil
 }
 
 // ImportState accepts "name" or "name@version", or an import block's

@@ -8,8 +8,8 @@ resource "signadot_resource_plugin" "xata_branch" {
   description = "A Xata branch per sandbox"
 
   runner = {
-    image     = "ghcr.io/example/xata-branch-runner:1.0.0"
-    namespace = "signadot"
+    image                = "ghcr.io/example/xata-branch-runner:1.0.0"
+    namespace            = "signadot"
     pod_template_overlay = <<-YAML
       spec:
         containers:
@@ -49,7 +49,11 @@ resource "signadot_resource_plugin" "xata_branch" {
   }]
 
   # Versions are immutable: bump version to change the plugin, and publish
-  # the new one before the old one is deleted (sandboxes may still use it).
+  # the new one before the old one is deleted. An old version sandboxes
+  # still use cannot be deleted: leave it to them, with a warning, instead
+  # of failing the apply.
+  keep_in_use_on_destroy = true
+
   lifecycle {
     create_before_destroy = true
   }

@@ -35,6 +35,22 @@ variable "runner_namespace" {
   default     = "signadot"
 }
 
+# Bump this whenever you change the plugin (its steps, runner or overlay):
+# published versions are immutable, so a change under the same version is
+# refused. Sandboxes keep the version they resolved when they were created;
+# new sandboxes get the highest.
+#   terraform apply -var plugin_version=1.1.0
+variable "plugin_version" {
+  description = "Version of the xata-branch plugin to publish; bump it on every change of the plugin."
+  type        = string
+  default     = "1.0.0"
+
+  validation {
+    condition     = can(regex("^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$", var.plugin_version))
+    error_message = "plugin_version must be a semantic version such as 1.1.0 (without a leading v)."
+  }
+}
+
 variable "credentials_secret" {
   description = "Kubernetes secret holding the runner's settings (see ../k8s/xata-credentials.yaml)."
   type        = string
@@ -54,6 +70,7 @@ data "xata_branch" "parent" {
 resource "signadot_resource_plugin" "xata_branch" {
   provider    = xata
   name        = "xata-branch"
+  version     = var.plugin_version
   description = "A Xata branch per sandbox, copied from ${var.parent_branch}, managed by Terraform"
 
   runner = {
@@ -97,8 +114,12 @@ resource "signadot_resource_plugin" "xata_branch" {
     SH
   }]
 
-  # Published versions are immutable: to change the plugin while sandboxes
-  # use it, set version = "x.y.z", bump it, and keep this.
+  # A bump publishes the new version first (create_before_destroy), then
+  # deletes the old one; while sandboxes still use the old one, Signadot
+  # refuses, and this leaves it published to them (with a warning saying
+  # how to delete it once they are gone) instead of failing the apply.
+  keep_in_use_on_destroy = true
+
   lifecycle {
     create_before_destroy = true
   }

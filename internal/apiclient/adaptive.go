@@ -76,6 +76,14 @@ type Limiter struct {
 	next       time.Time // earliest next request while limited
 	cutAt      uint64    // granted when the rate was last cut
 	epoch      uint64    // changes with the pause or the rate, voiding the slots booked
+
+	// The API key's quota as last seen, less the requests let through
+	// since: an upper bound of what is left, as every other client of the
+	// key spends from it too.
+	budget    Budget
+	hasBudget bool
+	// spentUntil is when a refusal said the quota comes back.
+	spentUntil time.Time
 }
 
 // NewLimiter returns a Limiter that does not throttle yet.
@@ -96,12 +104,26 @@ func NewLimiter(cfg LimiterConfig) *Limiter {
 }
 
 // wait blocks until the caller may send a request, or ctx ends. The ticket
-// identifies the request to refused.
-func (l *Limiter) wait(ctx context.Context) (uint64, error) {
+// identifies the request to refused. While the quota is spent it waits for
+// its return, unless that is further than maxWait: then it fails at once
+// with a *quotaSpent.
+func (l *Limiter) wait(ctx context.Context, maxWait time.Duration) (uint64, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for {
 		now := l.cfg.Clock.Now()
+		if until := l.quotaBack(now); until.After(now) {
+			if until.Sub(now) > maxWait {
+				return 0, &quotaSpent{until: until, budget: l.budget}
+			}
+			l.mu.Unlock()
+			err := l.cfg.Clock.Sleep(ctx, until.Sub(now))
+			l.mu.Lock()
+			if err != nil {
+				return 0, err
+			}
+			continue
+		}
 		at, epoch := l.reserve(now), l.epoch
 		if at.After(now) {
 			l.mu.Unlock()
@@ -117,8 +139,66 @@ func (l *Limiter) wait(ctx context.Context) (uint64, error) {
 		}
 		l.granted++
 		l.count(now)
+		if l.hasBudget && now.Before(l.budget.Reset) {
+			l.budget.Remaining = max(0, l.budget.Remaining-1)
+		}
 		return l.granted, nil
 	}
+}
+
+// quotaSpent is wait's refusal: the quota is spent until until.
+type quotaSpent struct {
+	until  time.Time
+	budget Budget
+}
+
+func (q *quotaSpent) Error() string { return "quota spent until " + q.until.Format(time.RFC3339) }
+
+// quotaBack is when the quota takes requests again (now or earlier when
+// it does already).
+func (l *Limiter) quotaBack(now time.Time) time.Time {
+	until := l.spentUntil
+	if l.hasBudget && l.budget.Remaining == 0 && l.budget.Reset.After(now) {
+		until = latest(until, l.budget.Reset)
+	}
+	return until
+}
+
+// observe records the quota a response reported. Within one window the
+// lower count wins: both are upper bounds of what is left, and the
+// response may predate requests let through since.
+func (l *Limiter) observe(b Budget) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case !l.hasBudget, b.Reset.After(l.budget.Reset):
+		l.budget, l.hasBudget = b, true
+	case b.Reset.Equal(l.budget.Reset):
+		l.budget.Remaining = min(l.budget.Remaining, b.Remaining)
+		l.budget.Limit = b.Limit
+	}
+}
+
+// spend records that the server refused requests until until because the
+// quota is spent: every caller waits for it, or fails at once if it cannot
+// wait that long. The allowed rate is kept: the quota, not the pace, was
+// the problem.
+func (l *Limiter) spend(until time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.spentUntil = latest(l.spentUntil, until)
+}
+
+// Budget is the quota as this limiter knows it: the server's last report
+// less the requests let through since. False when no answer reported one,
+// or its window has ended.
+func (l *Limiter) Budget() (Budget, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.hasBudget || !l.cfg.Clock.Now().Before(l.budget.Reset) {
+		return Budget{}, false
+	}
+	return l.budget, true
 }
 
 // reserve returns when the next request may start and books that slot.

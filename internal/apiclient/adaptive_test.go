@@ -78,7 +78,7 @@ func TestLimiterUnthrottledUntilRefused(t *testing.T) {
 	clk := apitest.NewClock(t0)
 	l := NewLimiter(LimiterConfig{Clock: clk})
 	for i := range 1000 {
-		if ticket, err := l.wait(context.Background()); err != nil || ticket != uint64(i+1) {
+		if ticket, err := l.wait(context.Background(), time.Hour); err != nil || ticket != uint64(i+1) {
 			t.Fatalf("wait %d = %d, %v", i, ticket, err)
 		}
 	}
@@ -93,7 +93,7 @@ func waitN(t *testing.T, l *Limiter, clk *apitest.Clock, n int) []time.Time {
 	t.Helper()
 	var at []time.Time
 	for range n {
-		if _, err := l.wait(context.Background()); err != nil {
+		if _, err := l.wait(context.Background(), time.Hour); err != nil {
 			t.Fatal(err)
 		}
 		at = append(at, clk.Now())
@@ -180,7 +180,7 @@ func TestLimiterAIMDSchedule(t *testing.T) {
 	// A refusal right after an idle spell cuts to the floor: the server
 	// refused the only request of the last second.
 	clk.Advance(time.Minute)
-	ticket, _ := l.wait(context.Background())
+	ticket, _ := l.wait(context.Background(), time.Hour)
 	if rate, _ := l.refused(ticket, time.Second); rate != 1 {
 		t.Errorf("after idling: rate %v, want MinRate", rate)
 	}
@@ -212,7 +212,7 @@ func TestLimiterDemand(t *testing.T) {
 			l := NewLimiter(LimiterConfig{Decrease: 0.5, MinRate: 0.01, Clock: clk})
 			waitN(t, l, clk, 10)
 			clk.Advance(tt.at)
-			ticket, err := l.wait(context.Background())
+			ticket, err := l.wait(context.Background(), time.Hour)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -240,7 +240,7 @@ func TestLimiterPausesEveryCaller(t *testing.T) {
 		for range 4 {
 			wg.Go(func() {
 				for {
-					ticket, err := l.wait(ctx)
+					ticket, err := l.wait(ctx, time.Hour)
 					if err != nil {
 						return
 					}

@@ -62,10 +62,16 @@ type Config struct {
 	// reading the last byte of the response; default 30s.
 	AttemptTimeout time.Duration
 	MaxAttempts    int           // per call, default 8
-	MaxRetryAfter  time.Duration // cap for Retry-After, default 30s
-	MinBackoff     time.Duration // default 300ms
-	MaxBackoff     time.Duration // default 5s
-	Clock          Clock         // for the waits between attempts; default the system clock
+	MaxRetryAfter  time.Duration // cap for Retry-After but on a 429, default 30s
+	// MaxQuotaWait is the longest a call waits for the API key's quota to
+	// come back after a 429 (its Retry-After, or the X-RateLimit-Reset of a
+	// spent quota); a call whose context ends sooner waits no longer than
+	// that. A longer wait fails the call at once with a *QuotaError.
+	// Default 90s: a spent minute window is waited out, a spent hour not.
+	MaxQuotaWait time.Duration
+	MinBackoff   time.Duration // default 300ms
+	MaxBackoff   time.Duration // default 5s
+	Clock        Clock         // for the waits between attempts; default the system clock
 }
 
 // Client sends calls to one API. It is safe for concurrent use.
@@ -99,6 +105,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.MaxRetryAfter <= 0 {
 		cfg.MaxRetryAfter = 30 * time.Second
+	}
+	if cfg.MaxQuotaWait <= 0 {
+		cfg.MaxQuotaWait = 90 * time.Second
 	}
 	if cfg.MinBackoff <= 0 {
 		cfg.MinBackoff = 300 * time.Millisecond
@@ -181,27 +190,61 @@ func (c *Client) Do(ctx context.Context, cl Call, out any) error {
 // complete response is a *TransportError.
 func (c *Client) Attempt(ctx context.Context, cl Call, n int) (*Response, error) {
 	var ticket uint64
-	if c.cfg.Limiter != nil {
-		t, err := c.cfg.Limiter.wait(ctx)
-		if err != nil {
+	lim := c.cfg.Limiter
+	if lim != nil {
+		t, err := lim.wait(ctx, c.quotaWait(ctx))
+		var spent *quotaSpent
+		switch {
+		case errors.As(err, &spent):
+			return nil, &QuotaError{API: c.cfg.Name, Method: cl.Method, Path: cl.Path, Until: spent.until,
+				MaxWait: c.quotaWait(ctx), Budget: spent.budget, now: c.cfg.Clock.Now()}
+		case err != nil:
 			return nil, fmt.Errorf("%s: %s %s: %s while waiting for the rate limiter (the server asked to slow down): %w",
 				c.cfg.Name, cl.Method, cl.Path, ended(ctx), err)
 		}
 		ticket = t
 	}
 	resp, err := c.roundTrip(ctx, cl, n)
-	if err != nil || resp.status >= 200 && resp.status <= 299 {
+	if err != nil {
 		return resp, err
+	}
+	now := c.cfg.Clock.Now()
+	budget, hasBudget := parseBudget(resp.header, now)
+	if lim != nil && hasBudget {
+		lim.observe(budget)
+	}
+	if resp.status >= 200 && resp.status <= 299 {
+		return resp, nil
 	}
 	header, body := c.secrets.hideResponse(resp.header, resp.body)
 	resp = &Response{status: resp.status, header: header, body: body}
-	if c.cfg.Limiter != nil && Refused(resp.status) {
-		rate, until := c.cfg.Limiter.refused(ticket, c.retryDelay(resp, n-1))
+	apiErr := c.cfg.DecodeError(cl.Method, cl.Path, resp.status, resp.header, resp.body)
+	if !Refused(resp.status) {
+		return resp, apiErr
+	}
+	wait, asked := serverWait(resp, budget, hasBudget, now)
+	quotaSpent := hasBudget && budget.Remaining == 0
+	switch {
+	case resp.status == http.StatusTooManyRequests && asked && wait > c.quotaWait(ctx):
+		// Waiting would outlast the operation, and retrying sooner meets
+		// the same refusal: fail now, and every later call with it.
+		if lim != nil {
+			lim.spend(now.Add(wait))
+		}
+		return resp, &QuotaError{API: c.cfg.Name, Method: cl.Method, Path: cl.Path, Until: now.Add(wait),
+			MaxWait: c.quotaWait(ctx), Budget: budget, Err: apiErr, now: now}
+	case lim != nil && quotaSpent && asked:
+		lim.spend(now.Add(wait))
+		c.Debug(ctx, c.cfg.Name+" quota spent", map[string]any{
+			"status": resp.status, "paused_until": now.Add(wait).Format(time.RFC3339Nano), "limit": budget.Limit,
+		})
+	case lim != nil:
+		rate, until := lim.refused(ticket, c.retryDelay(resp, n-1))
 		c.Debug(ctx, c.cfg.Name+" throttled", map[string]any{
 			"status": resp.status, "paused_until": until.Format(time.RFC3339Nano), "allowed_rate_per_s": rate,
 		})
 	}
-	return resp, c.cfg.DecodeError(cl.Method, cl.Path, resp.status, resp.header, resp.body)
+	return resp, apiErr
 }
 
 // ended says how ctx, done, ended the call.
@@ -342,6 +385,10 @@ func requestID(h http.Header) string {
 // when ctx ends first or its deadline is too close for the retry to happen
 // at all. A non-nil result ends the call.
 func (c *Client) AwaitRetry(ctx context.Context, cl Call, attempt int, resp *Response, err error) error {
+	var quota *QuotaError
+	if errors.As(err, &quota) {
+		return err // a retry could only come after the call may wait
+	}
 	if attempt >= c.cfg.MaxAttempts {
 		return gaveUp(err, attempt)
 	}
@@ -380,15 +427,30 @@ func gaveUp(err error, attempts int) error {
 	return fmt.Errorf("%w (gave up after %d attempts)", err, attempts)
 }
 
-// retryDelay is the wait before retry number n (0-based): the server's
-// Retry-After if any, capped, else jittered exponential backoff.
+// retryDelay is the wait before retry number n (0-based): what the server
+// asked for, capped (a 429 by MaxQuotaWait, which Attempt has checked,
+// anything else by MaxRetryAfter), else jittered exponential backoff.
 func (c *Client) retryDelay(resp *Response, n int) time.Duration {
 	if resp != nil {
-		if d, ok := parseRetryAfter(resp.header.Get("Retry-After"), c.cfg.Clock.Now()); ok {
+		now := c.cfg.Clock.Now()
+		budget, hasBudget := parseBudget(resp.header, now)
+		if d, ok := serverWait(resp, budget, hasBudget, now); ok {
+			if resp.status == http.StatusTooManyRequests {
+				return min(d, c.cfg.MaxQuotaWait)
+			}
 			return min(d, c.cfg.MaxRetryAfter)
 		}
 	}
 	return c.backoff(n)
+}
+
+// Budget is the API key's quota as the server last reported it, less the
+// requests sent since (false without a limiter or a report).
+func (c *Client) Budget() (Budget, bool) {
+	if c.cfg.Limiter == nil {
+		return Budget{}, false
+	}
+	return c.cfg.Limiter.Budget()
 }
 
 // backoff is min(MaxBackoff, MinBackoff·2^n) scaled by a random 50–100 %, so

@@ -126,6 +126,11 @@ func withProvisionDelay(d time.Duration) envOption {
 	return func(o *xataemu.Options) { o.ProvisionDelay = d }
 }
 
+// withQuota turns on the emulator's per-key request quota.
+func withQuota(q xataemu.Quota) envOption {
+	return func(o *xataemu.Options) { o.Quota = q }
+}
+
 // newTestEnv starts an emulator for one test; withPostgres backs its
 // branches with real databases.
 func newTestEnv(t *testing.T, withPostgres bool, opts ...envOption) *testEnv {

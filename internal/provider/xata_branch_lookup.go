@@ -64,7 +64,11 @@ func lookupDiagnostic(site lookupSite, attr path.Path, project string, ref xata.
 		what = "branch " + ref.ID
 	}
 	var ambiguous *xata.AmbiguousBranchError
+	advice, quota := quotaAdvice(err)
 	switch status := xata.StatusOf(err); {
+	case quota:
+		return diag.NewAttributeErrorDiagnostic(attr, string(site)+": API Quota Exhausted",
+			fmt.Sprintf("Looking up %s in project %s was refused; nothing was changed. %s\n\n%s", what, project, advice, err))
 	case errors.As(err, &ambiguous):
 		return diag.NewAttributeErrorDiagnostic(attr, string(site)+": Ambiguous Branch Reference",
 			fmt.Sprintf("%s. Import by the id of the branch you mean (%s or %s).\n\n%s",

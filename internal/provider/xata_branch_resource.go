@@ -560,6 +560,9 @@ func createFailureDetail(name, project string, err error) string {
 			"import it (terraform import <address> %s) or set adopt_existing = true, then apply again.\n\n%s",
 			name, project, name, err)
 	}
+	if advice, ok := quotaAdvice(err); ok {
+		return fmt.Sprintf("Branch %q was not created. %s\n\n%s", name, advice, err)
+	}
 	if xata.IsConflict(err) {
 		return fmt.Sprintf("A branch named %q already exists in project %s. Choose another name, import the "+
 			"existing branch with: terraform import <address> %s, or set adopt_existing = true to take it over "+

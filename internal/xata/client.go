@@ -37,10 +37,14 @@ type Config struct {
 	// MaxAttempts bounds the attempts of one call, default 8: a provider
 	// runs unattended and one failed call fails a whole apply.
 	MaxAttempts   int
-	MaxRetryAfter time.Duration // cap for Retry-After, default 30s
-	MinBackoff    time.Duration // default 300ms
-	MaxBackoff    time.Duration // default 5s
-	Logger        Logger        // nil means no logging
+	MaxRetryAfter time.Duration // cap for Retry-After but on a 429, default 30s
+	// MaxQuotaWait is the longest a call waits for a spent quota of the API
+	// key to come back (default 90s); a call whose quota comes back later
+	// fails at once (apiclient.QuotaError).
+	MaxQuotaWait time.Duration
+	MinBackoff   time.Duration // default 300ms
+	MaxBackoff   time.Duration // default 5s
+	Logger       Logger        // nil means no logging
 }
 
 // Client calls the Xata API. It is safe for concurrent use.
@@ -92,6 +96,7 @@ func NewClient(cfg Config) (*Client, error) {
 		AttemptTimeout: cfg.AttemptTimeout,
 		MaxAttempts:    cfg.MaxAttempts,
 		MaxRetryAfter:  cfg.MaxRetryAfter,
+		MaxQuotaWait:   cfg.MaxQuotaWait,
 		MinBackoff:     cfg.MinBackoff,
 		MaxBackoff:     cfg.MaxBackoff,
 	})
@@ -100,6 +105,11 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	return c, nil
 }
+
+// Budget is the API key's request quota as the server last reported it
+// (X-RateLimit-*), less the requests this client sent since; false before
+// any report, after its window ended, or without a Limiter.
+func (c *Client) Budget() (apiclient.Budget, bool) { return c.api.Budget() }
 
 // xataAgent builds the X-Xata-Agent value Xata's own clients send, taking
 // the version from the first product token of the User-Agent.

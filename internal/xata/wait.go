@@ -85,6 +85,27 @@ func (o WaitOptions) PollInterval(waited time.Duration) time.Duration {
 	return min(max(o.MinInterval, waited/overshootDivisor), o.MaxInterval)
 }
 
+// GiveWay is how long a readiness poll waits for the API key's quota, b
+// (ok false: none reported), so that creates, deletes and lookups of every
+// client sharing the key still fit in it. Polls are the one request that
+// can wait without failing anything. While half the window's quota is
+// left, polls keep their schedule (0). Below that they spread what is left
+// above a reserve of a quarter evenly over the rest of the window; with
+// nothing above the reserve, they wait for the window to end. Each client
+// sees the same budget, so a fleet slows down together, and the prompt
+// schedule returns with the next window.
+func GiveWay(b apiclient.Budget, ok bool, now time.Time) time.Duration {
+	left := b.Reset.Sub(now)
+	if !ok || left <= 0 || b.Limit <= 0 || 2*b.Remaining >= b.Limit {
+		return 0
+	}
+	spare := b.Remaining - b.Limit/4
+	if spare <= 0 {
+		return left
+	}
+	return left / time.Duration(spare)
+}
+
 // WaitForBranch polls the branch until it reaches target, the context ends,
 // or a FAULT outlasts the grace period. It returns the last branch read.
 func (c *Client) WaitForBranch(ctx context.Context, orgID, projectID, branchID string, target WaitTarget, opts WaitOptions) (*BranchMetadata, error) {
@@ -131,8 +152,15 @@ func (c *Client) WaitForBranch(ctx context.Context, orgID, projectID, branchID s
 		if BranchReached(b, target, seenHealthy) {
 			return b, nil
 		}
-		if err := clock.Sleep(ctx, opts.PollInterval(now.Sub(start))); err != nil {
-			return last, waitTimeoutError(ctx, branchID, target, last)
+		budget, ok := c.Budget()
+		giveWay := GiveWay(budget, ok, now)
+		if err := clock.Sleep(ctx, max(opts.PollInterval(now.Sub(start)), giveWay)); err != nil {
+			err = waitTimeoutError(ctx, branchID, target, last)
+			if giveWay > 0 {
+				err = fmt.Errorf("%w; polls were giving way to the API key's request quota (%d of %d left until %s)",
+					err, budget.Remaining, budget.Limit, budget.Reset.UTC().Format(time.RFC3339))
+			}
+			return last, err
 		}
 	}
 }
@@ -154,7 +182,8 @@ func (c *Client) WaitForCredentials(ctx context.Context, orgID, projectID, branc
 			return nil, fmt.Errorf("the credentials of branch %s were still missing %s after it became healthy: %w",
 				branchID, opts.CredentialsGrace, err)
 		}
-		d := min(opts.PollInterval(waited), opts.CredentialsGrace-waited)
+		budget, ok := c.Budget()
+		d := min(max(opts.PollInterval(waited), GiveWay(budget, ok, clock.Now())), opts.CredentialsGrace-waited)
 		if serr := clock.Sleep(ctx, d); serr != nil {
 			return nil, fmt.Errorf("gave up waiting for the credentials of branch %s: %w; last answer: %w",
 				branchID, context.Cause(ctx), err)

@@ -37,7 +37,9 @@ type Options struct {
 	// ProvisionDelay is how long the emulated Xata takes to make a branch
 	// healthy (default 2s, so the waiting shows).
 	ProvisionDelay time.Duration
-	Out            io.Writer
+	// Quota is the emulated Xata's per-key request quota; zero is none.
+	Quota xataemu.Quota
+	Out   io.Writer
 }
 
 // RunQuickstart branches main with examples/quickstart, shows the copy and
@@ -257,6 +259,7 @@ func (r *runner) startEmulator() error {
 		PostgresAdminURL: r.pg.AdminURL(),
 		PostgresBinDir:   r.pg.BinDir(),
 		ProvisionDelay:   r.ProvisionDelay,
+		Quota:            r.Quota,
 	})
 	if err != nil {
 		return err

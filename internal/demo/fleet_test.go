@@ -3,37 +3,28 @@ package demo
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/xataemu"
 )
 
 // workspaces lists the runner's state workspaces in the state database.
 func (e *runnerEnv) workspaces(t *testing.T) []string {
 	t.Helper()
-	conn, err := pgx.Connect(t.Context(), e.stateURL)
+	ws, err := e.fleet.workspaces(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close(context.Background())
-	rows, err := conn.Query(t.Context(), "SELECT name FROM terraform_remote_state.states ORDER BY name")
-	if err != nil {
-		t.Fatal(err)
-	}
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return names
+	return ws
 }
 
 // fleetSize is how many sandboxes TestRunnerFleet runs at once:
@@ -53,69 +44,37 @@ func fleetSize(t *testing.T) int {
 
 // TestRunnerFleet runs many sandboxes' create steps at once, then their
 // delete steps at once, as when several pull requests open and close
-// together: every step uses the one state database and the one API key.
+// together: every step uses the one state database and the one API key,
+// whose quota is too small for the fleet's requests in one window.
 func TestRunnerFleet(t *testing.T) {
 	skipUnlessE2E(t)
 	n := fleetSize(t)
-	e := newRunnerEnv(t)
-	project := e.r.emu.ProjectID()
-	sandboxes := make([]string, n)
-	for i := range sandboxes {
-		sandboxes[i] = fmt.Sprintf("fleet-%02d", i)
+	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Minute)
+	defer cancel()
+	var out strings.Builder
+	res, err := RunFleet(ctx, FleetOptions{Sandboxes: n, Options: Options{
+		Out: &out, ProvisionDelay: time.Second,
+		// Windows of 6 s and 6 min keep the test short; 6 requests a
+		// sandbox per window means the fleet runs under pressure.
+		Quota: xataemu.Quota{PerMinute: 6 * n, PerHour: 1000, Minute: 6 * time.Second, Hour: 6 * time.Minute},
+	}})
+	if err != nil {
+		t.Fatalf("fleet setup failed: %v\n%s", err, out.String())
 	}
-	all := func(script string) (outs, outputs []string) {
-		outs, outputs = make([]string, n), make([]string, n)
-		errs := make([]error, n)
-		var wg sync.WaitGroup
-		for i, sb := range sandboxes {
-			wg.Go(func() { outs[i], outputs[i], errs[i] = e.step(t, script, sb, "main") })
-		}
-		wg.Wait()
-		failed := 0
-		for i, err := range errs {
-			if err != nil {
-				failed++
-				t.Errorf("%s for %s failed: %v\n%s", script, sandboxes[i], err, outs[i])
-			}
-		}
-		if failed > 0 {
-			t.Fatalf("%d of %d %s steps failed", failed, n, script)
-		}
-		return outs, outputs
+	for _, f := range res.Failures {
+		t.Errorf("%s for %s failed: %v\n%s", f.Script, f.Sandbox, f.Err, f.Output)
 	}
-
-	_, outputs := all("provision.sh")
-	conns := map[string]bool{}
-	for i, sb := range sandboxes {
-		if ids := e.branches(t, "sb-"+sb); len(ids) != 1 {
-			t.Errorf("sandbox %s: want one branch sb-%s, have %v", sb, sb, ids)
-		}
-		name, _ := os.ReadFile(filepath.Join(outputs[i], "branch-name"))
-		conn, _ := os.ReadFile(filepath.Join(outputs[i], "connection-string"))
-		if string(name) != "sb-"+sb || len(conn) == 0 {
-			t.Errorf("sandbox %s: outputs branch-name %q and a connection string of %d bytes", sb, name, len(conn))
-		}
-		conns[string(conn)] = true
+	if len(res.Failures) > 0 {
+		t.Fatalf("%d of %d steps failed", len(res.Failures), 2*n)
 	}
-	if len(conns) != n {
-		t.Errorf("%d sandboxes got %d distinct connection strings", n, len(conns))
+	if len(res.BranchesLeft) > 0 || len(res.WorkspacesLeft) > 0 {
+		t.Errorf("left after every delete step succeeded: branches %v, workspaces %v", res.BranchesLeft, res.WorkspacesLeft)
 	}
-	if ws := e.workspaces(t); len(ws) != n {
-		t.Errorf("want %d workspaces after the creates, have %v", n, ws)
+	if res.Created != n {
+		t.Errorf("%d branches were created for %d sandboxes", res.Created, n)
 	}
-
-	all("cleanup.sh")
-	for _, b := range e.r.emu.Branches(project) {
-		if b.Name != "main" {
-			t.Errorf("branch %s (%s) left after every delete step succeeded", b.Name, b.ID)
-		}
-	}
-	if ws := e.workspaces(t); len(ws) != 0 {
-		t.Errorf("workspaces left after the deletes: %v", ws)
-	}
-	if got := e.r.emu.CreatedCount(project); got != n+1 {
-		t.Errorf("%d branches were ever created; want main and one per sandbox, %d", got, n+1)
-	}
+	t.Logf("%d sandboxes: creates %s, deletes %s; requests per lifecycle %s; %d refused by the quota",
+		n, res.CreateTime.Round(time.Second), res.DeleteTime.Round(time.Second), res.PerLifecycle(), res.Refused)
 }
 
 // TestRunnerStateDatabaseLost cuts the state database off while a create
@@ -147,7 +106,8 @@ func TestRunnerStateDatabaseLost(t *testing.T) {
 	// branch exists, and calls onRefused when the step says the state
 	// write was refused.
 	provisionCut := func(t *testing.T, sandbox string, onRefused func(), extra ...string) (string, string, error) {
-		cmd, outputs := e.stepCmd(t, "provision.sh", sandbox, "main", extra...)
+		outputs := t.TempDir()
+		cmd := e.stepCmd(t.Context(), "provision.sh", sandbox, "main", outputs, extra...)
 		pr, pw := io.Pipe()
 		cmd.Stdout, cmd.Stderr = pw, pw
 		if err := cmd.Start(); err != nil {

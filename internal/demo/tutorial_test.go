@@ -78,15 +78,18 @@ func assertNoSecrets(t *testing.T, where, text string, secrets []string) {
 // provider mirror: what the plugin's steps need, without Signadot, so the
 // runner scripts can be run directly, twice, killed, and so on.
 type runnerEnv struct {
-	r        *runner
-	stateURL string
-	mainID   string
+	*fleet
+	mainID string
 }
 
-func newRunnerEnv(t *testing.T) *runnerEnv {
+func newRunnerEnv(t *testing.T, opts ...func(*Options)) *runnerEnv {
 	t.Helper()
 	ctx := context.Background()
-	r, err := newRunner(Options{Out: &bytes.Buffer{}, ProvisionDelay: 100 * time.Millisecond})
+	o := Options{Out: &bytes.Buffer{}, ProvisionDelay: 100 * time.Millisecond}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	r, err := newRunner(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,65 +98,24 @@ func newRunnerEnv(t *testing.T) *runnerEnv {
 			t.Errorf("cleanup: %v", err)
 		}
 	})
-	if err := r.startPostgres(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.startEmulator(); err != nil {
-		t.Fatal(err)
-	}
-	stateURL, err := r.createStateDatabase(ctx)
+	f, err := r.startFleet(ctx)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.createMain(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.prepareTerraform(ctx); err != nil {
 		t.Fatal(err)
 	}
 	main, err := r.client.FindBranchByName(ctx, r.emu.OrganizationID(), r.emu.ProjectID(), "main")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &runnerEnv{r: r, stateURL: stateURL, mainID: main.ID}
-}
-
-// env is what the plugin step gets: the secret's keys, the image's
-// settings and Signadot's variables.
-func (e *runnerEnv) env(sandbox, parent, outputs string) []string {
-	r := e.r
-	return []string{
-		"PATH=" + filepath.Dir(r.TerraformPath) + ":/usr/local/bin:/usr/bin:/bin",
-		"HOME=" + r.work,
-		"TERRAFORM=" + r.TerraformPath,
-		"TF_CLI_CONFIG_FILE=" + r.cliConfig,
-		"RUNNER_DIR=" + filepath.Join(r.RepoDir, "examples", "tutorial", "runner"),
-		"XATA_API_KEY=" + r.emu.APIKey(),
-		"XATA_API_BASE_URL=" + r.emu.URL(),
-		"XATA_ORGANIZATION_ID=" + r.emu.OrganizationID(),
-		"XATA_PROJECT_ID=" + r.emu.ProjectID(),
-		"PG_CONN_STR=" + e.stateURL,
-		"SIGNADOT_SANDBOX_NAME=" + sandbox,
-		"PARENT_BRANCH=" + parent,
-		"OUTPUTS_DIR=" + outputs,
-	}
+	return &runnerEnv{fleet: f, mainID: main.ID}
 }
 
 // step runs one of the runner scripts as the plugin would; extra adds to
 // its environment.
 func (e *runnerEnv) step(t *testing.T, script, sandbox, parent string, extra ...string) (output string, outputs string, err error) {
 	t.Helper()
-	cmd, outputs := e.stepCmd(t, script, sandbox, parent, extra...)
-	out, err := cmd.CombinedOutput()
+	outputs = t.TempDir()
+	out, err := e.stepCmd(t.Context(), script, sandbox, parent, outputs, extra...).CombinedOutput()
 	return string(out), outputs, err
-}
-
-func (e *runnerEnv) stepCmd(t *testing.T, script, sandbox, parent string, extra ...string) (*exec.Cmd, string) {
-	t.Helper()
-	outputs := t.TempDir()
-	cmd := exec.CommandContext(t.Context(), "bash", filepath.Join(e.r.RepoDir, "examples", "tutorial", "runner", script))
-	cmd.Env = append(e.env(sandbox, parent, outputs), extra...)
-	return cmd, outputs
 }
 
 func (e *runnerEnv) mustStep(t *testing.T, script, sandbox string) (string, string) {
@@ -188,7 +150,7 @@ func (e *runnerEnv) terraform(t *testing.T, sandbox string, args ...string) {
 	for _, cmdArgs := range [][]string{{"init", "-input=false"}, {"workspace", "select", "-or-create", "sb-" + sandbox}, args} {
 		cmd := exec.CommandContext(t.Context(), e.r.TerraformPath, cmdArgs...)
 		cmd.Dir = dir
-		cmd.Env = e.env(sandbox, "main", t.TempDir())
+		cmd.Env = e.stepCmd(t.Context(), "", sandbox, "main", t.TempDir()).Env
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("terraform %v: %v\n%s", cmdArgs, err, out)
 		}

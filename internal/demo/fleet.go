@@ -1,0 +1,240 @@
+package demo
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/xataemu"
+)
+
+// FleetOptions configure RunFleet.
+type FleetOptions struct {
+	Options
+	// Sandboxes is how many sandboxes' steps run at once (default 5).
+	Sandboxes int
+	// RunnerDir holds the Terraform the steps apply (default
+	// examples/tutorial/runner); the bench swaps in a time_sleep stand-in
+	// with the same variables and outputs to measure the floor.
+	RunnerDir string
+	// AddProviders, when set, puts more providers into the filesystem
+	// mirror the steps install from (the bench adds hashicorp/time).
+	AddProviders func(ctx context.Context, mirror string) error
+}
+
+// FleetResult is what a fleet run saw.
+type FleetResult struct {
+	Sandboxes              int
+	CreateTime, DeleteTime time.Duration // from the first step started to the last ended
+	Failures               []StepFailure
+	// BranchesLeft and WorkspacesLeft must be empty after the delete
+	// steps: main excepted, every branch and every state goes.
+	BranchesLeft, WorkspacesLeft []string
+	// Created counts the branches the steps ever created; one per sandbox
+	// means no duplicate.
+	Created int
+	// Requests counts the fleet's API requests by route, refusals
+	// included; Refused counts the quota's 429s among them.
+	Requests map[string]int
+	Refused  int
+}
+
+// StepFailure is a step that exited non-zero, with its output.
+type StepFailure struct {
+	Sandbox, Script, Output string
+	Err                     error
+}
+
+// PerLifecycle renders the requests per sandbox lifecycle (create and
+// delete step), by route, most frequent first.
+func (f *FleetResult) PerLifecycle() string {
+	total := 0
+	routes := slices.Collect(maps.Keys(f.Requests))
+	slices.SortFunc(routes, func(a, b string) int { return cmp.Or(f.Requests[b]-f.Requests[a], strings.Compare(a, b)) })
+	parts := make([]string, len(routes))
+	for i, r := range routes {
+		total += f.Requests[r]
+		parts[i] = fmt.Sprintf("%s %.1f", r, float64(f.Requests[r])/float64(f.Sandboxes))
+	}
+	return fmt.Sprintf("%.1f (%s)", float64(total)/float64(f.Sandboxes), strings.Join(parts, ", "))
+}
+
+// RunFleet runs the tutorial's runner for many sandboxes at once, as when
+// several pull requests open and then close together: PostgreSQL, the
+// Xata emulator (with Options.Quota, if set) and the state database are
+// started, then every sandbox's create step at once, then every delete
+// step at once, each through the real CLI on the one pg state database
+// and with the one API key. It fails only when the setup does; what the
+// steps did is in the result.
+func RunFleet(ctx context.Context, opts FleetOptions) (res *FleetResult, err error) {
+	if opts.Sandboxes <= 0 {
+		opts.Sandboxes = 5
+	}
+	r, err := newRunner(opts.Options)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if cerr := r.cleanup(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	if opts.RunnerDir == "" {
+		opts.RunnerDir = filepath.Join(r.RepoDir, "examples", "tutorial", "runner")
+	}
+	f, err := r.startFleet(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if opts.AddProviders != nil {
+		if err := opts.AddProviders(ctx, filepath.Join(r.work, "providers")); err != nil {
+			return nil, err
+		}
+	}
+	f.runnerDir = opts.RunnerDir
+	return f.run(ctx, opts.Sandboxes)
+}
+
+// fleet is the running setup of RunFleet.
+type fleet struct {
+	r                   *runner
+	stateURL, runnerDir string
+}
+
+func (r *runner) startFleet(ctx context.Context) (*fleet, error) {
+	if err := r.startPostgres(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.startEmulator(); err != nil {
+		return nil, err
+	}
+	stateURL, err := r.createStateDatabase(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.createMain(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.prepareTerraform(ctx); err != nil {
+		return nil, err
+	}
+	return &fleet{r: r, stateURL: stateURL, runnerDir: filepath.Join(r.RepoDir, "examples", "tutorial", "runner")}, nil
+}
+
+func (f *fleet) run(ctx context.Context, n int) (*FleetResult, error) {
+	r := f.r
+	project := r.emu.ProjectID()
+	res := &FleetResult{Sandboxes: n}
+	sandboxes := make([]string, n)
+	for i := range sandboxes {
+		sandboxes[i] = fmt.Sprintf("fleet-%02d", i)
+	}
+	before, created := r.emu.Stats().ByRequest, r.emu.CreatedCount(project)
+	refusedBefore := r.emu.QuotaStats()[r.emu.APIKey()].Refused
+
+	all := func(script string) time.Duration {
+		start := time.Now()
+		failures := make([]*StepFailure, n)
+		var wg sync.WaitGroup
+		for i, sb := range sandboxes {
+			wg.Go(func() {
+				out, err := f.step(ctx, script, sb, "main")
+				if err != nil {
+					failures[i] = &StepFailure{Sandbox: sb, Script: script, Output: out, Err: err}
+				}
+			})
+		}
+		wg.Wait()
+		for _, fl := range failures {
+			if fl != nil {
+				res.Failures = append(res.Failures, *fl)
+			}
+		}
+		return time.Since(start)
+	}
+	r.say("%d create steps at once (provision.sh)", n)
+	res.CreateTime = all("provision.sh")
+	r.say("%d delete steps at once (cleanup.sh)", n)
+	res.DeleteTime = all("cleanup.sh")
+
+	for _, b := range r.emu.Branches(project) {
+		if b.Name != "main" {
+			res.BranchesLeft = append(res.BranchesLeft, b.Name)
+		}
+	}
+	ws, err := f.workspaces(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res.WorkspacesLeft = ws
+	res.Created = r.emu.CreatedCount(project) - created
+	res.Requests = map[string]int{}
+	for req, count := range r.emu.Stats().ByRequest {
+		if d := count - before[req]; d > 0 {
+			res.Requests[xataemu.Route(req)] += d
+		}
+	}
+	res.Refused = r.emu.QuotaStats()[r.emu.APIKey()].Refused - refusedBefore
+	r.say("creates took %s, deletes %s; %d of %d steps failed; requests per sandbox lifecycle: %s; %d refused by the quota",
+		res.CreateTime.Round(100*time.Millisecond), res.DeleteTime.Round(100*time.Millisecond), len(res.Failures), 2*n,
+		res.PerLifecycle(), res.Refused)
+	return res, nil
+}
+
+// step runs one of the runner scripts as the plugin's step would.
+func (f *fleet) step(ctx context.Context, script, sandbox, parent string, extra ...string) (string, error) {
+	cmd := f.stepCmd(ctx, script, sandbox, parent, "", extra...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// stepCmd is a runner script with the environment a plugin step gets:
+// the credentials secret's keys, the runner image's settings and
+// Signadot's variables; outputs "" means a directory of its own.
+func (f *fleet) stepCmd(ctx context.Context, script, sandbox, parent, outputs string, extra ...string) *exec.Cmd {
+	r := f.r
+	if outputs == "" {
+		outputs, _ = os.MkdirTemp(r.work, "outputs-")
+	}
+	cmd := exec.CommandContext(ctx, "bash", filepath.Join(r.RepoDir, "examples", "tutorial", "runner", script))
+	cmd.Env = append([]string{
+		"PATH=" + filepath.Dir(r.TerraformPath) + ":/usr/local/bin:/usr/bin:/bin",
+		"HOME=" + r.work,
+		"TERRAFORM=" + r.TerraformPath,
+		"TF_CLI_CONFIG_FILE=" + r.cliConfig,
+		"RUNNER_DIR=" + f.runnerDir,
+		"XATA_API_KEY=" + r.emu.APIKey(),
+		"XATA_API_BASE_URL=" + r.emu.URL(),
+		"XATA_ORGANIZATION_ID=" + r.emu.OrganizationID(),
+		"XATA_PROJECT_ID=" + r.emu.ProjectID(),
+		"PG_CONN_STR=" + f.stateURL,
+		"SIGNADOT_SANDBOX_NAME=" + sandbox,
+		"PARENT_BRANCH=" + parent,
+		"OUTPUTS_DIR=" + outputs,
+	}, extra...)
+	return cmd
+}
+
+// workspaces lists the runner's state workspaces in the state database.
+func (f *fleet) workspaces(ctx context.Context) ([]string, error) {
+	conn, err := pgx.Connect(ctx, f.stateURL)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(context.Background())
+	rows, err := conn.Query(ctx, "SELECT name FROM terraform_remote_state.states ORDER BY name")
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}

@@ -6,12 +6,24 @@
 # branch by name, never from the wording of an error.
 source "$(dirname "$0")/common.sh"
 
-# has_workspace tells whether the sandbox's workspace exists; a failure to
-# list the workspaces fails the step.
-has_workspace() {
+# workspace_exists prints yes or no: whether the sandbox's workspace is
+# in the state database. It fails when the workspaces cannot be listed.
+workspace_exists() {
   local list
-  list=$("$tf" workspace list -no-color) || exit 1
-  sed 's/^[* ]*//' <<<"$list" | grep -qx -- "$workspace"
+  list=$("$tf" workspace list -no-color) || return 1
+  if sed 's/^[* ]*//' <<<"$list" | grep -qx -- "$workspace"; then echo yes; else echo no; fi
+}
+
+# delete_workspace removes the sandbox's (empty) workspace. It meets the
+# backend's creation lock like workspace creation, and terraform workspace
+# delete does not honour -lock-timeout, so it is retried; a workspace an
+# earlier attempt removed counts as removed.
+delete_workspace() {
+  retry "$tf" workspace select -no-color default
+  retry delete_workspace_once
+}
+delete_workspace_once() {
+  "$tf" workspace delete -no-color "$workspace" || [ "$(workspace_exists)" = no ]
 }
 
 # unrecorded_branch prints the id of a live branch named sb-<sandbox>, if
@@ -33,7 +45,8 @@ unrecorded_branch() {
 }
 
 recorded=
-if has_workspace; then
+exists=$(workspace_exists)
+if [ "$exists" = yes ]; then
   retry "$tf" workspace select -no-color "$workspace"
   recorded=$("$tf" state list)
 fi
@@ -41,9 +54,8 @@ fi
 if [ -z "$recorded" ]; then
   id=$(unrecorded_branch)
   if [ -z "$id" ]; then
-    if has_workspace; then
-      retry "$tf" workspace select -no-color default
-      quiet "$tf" workspace delete -no-color "$lock_timeout" "$workspace"
+    if [ "$exists" = yes ]; then
+      delete_workspace
     fi
     echo "== no branch sb-${sandbox} and no state: nothing to delete"
     exit 0
@@ -55,6 +67,5 @@ fi
 
 echo "== destroy branch sb-${sandbox}"
 "$tf" destroy -auto-approve -no-color "$lock_timeout" "${vars[@]}"
-retry "$tf" workspace select -no-color default
-quiet "$tf" workspace delete -no-color "$lock_timeout" "$workspace"
+delete_workspace
 echo "== deleted state workspace ${workspace}"

@@ -5,14 +5,15 @@
 # runner pod's secret. Optional: TERRAFORM (the CLI, default terraform),
 # RUNNER_DIR (this directory in the image, default /opt/xata-runner),
 # STATE_LOCK_TIMEOUT (how long a step waits for a state lock, default 10m),
-# SETUP_ATTEMPTS (tries of init and workspace creation, default 10).
+# SETUP_ATTEMPTS (tries of init and workspace creation and deletion,
+# default 10).
 #
 # Many sandboxes' steps run at once against one state database. The pg
 # backend guards workspace creation with one database-wide lock and does
 # not wait for it (every lock of an existing workspace takes it for a
 # moment too), so concurrent steps meet it. Commands that lock state wait
-# for it (-lock-timeout); init and workspace creation, which cannot wait,
-# are idempotent and retried a bounded number of times.
+# for it (-lock-timeout); init and workspace creation and deletion, which
+# cannot wait, are idempotent and retried a bounded number of times.
 set -euo pipefail
 
 : "${SIGNADOT_SANDBOX_NAME:?is set by Signadot for every step}"

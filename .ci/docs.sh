@@ -58,7 +58,8 @@ rm -rf "$scratch"
 # Guides (docs/guides/) come from templates/guides, rendered in the xata
 # pass. A line "<!-- BODY: <file> -->" in a guide is replaced by that file
 # (the tutorial guide is examples/tutorial/README.md under a front matter),
-# its relative links made absolute GitHub links and any "{{" escaped, so
+# its relative links made absolute GitHub links (".." folded) and any "{{"
+# escaped, so
 # the guide never drifts from the file: docs-check fails until it is
 # regenerated.
 repo_url=https://github.com/sandboxdb/terraform-provider-xata/blob/main
@@ -75,7 +76,7 @@ for guide in templates/guides/*; do
         body=${line#"<!-- BODY: "}
         body=${body%" -->"}
         base="$repo_url/$(dirname "$body")"
-        perl -pe 's/\{\{/{{"{{"}}/g; s{\]\((?![a-z][a-z0-9+.-]*:|#|/)([^)\s]+)\)}{]('"$base"'/$1)}gi' "$body" >>"$out_guide"
+        perl -pe 's/\{\{/{{"{{"}}/g; s{\]\((?![a-z][a-z0-9+.-]*:|#|/)([^)\s]+)\)}{]('"$base"'/$1)}gi; 1 while s{(\Q'"$repo_url"'\E[^)\s]*?)/(?!\.\.)[^/)\s]+/\.\./}{$1/}' "$body" >>"$out_guide"
         ;;
       *) printf '%s\n' "$line" >>"$out_guide" ;;
     esac

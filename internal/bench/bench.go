@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -20,7 +19,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -35,7 +33,7 @@ type Options struct {
 	TerraformPath string   // terraform or tofu
 	Repeats       int      // runs per measurement; the median is reported
 	CacheDir      string   // where hashicorp/time is built once
-	Only          []string // row groups to measure (readiness, gateway, plan, validate, fleet); all when empty
+	Only          []string // row groups to measure (readiness, gateway, plan, validate, quota, economy, fleet); all when empty
 	Out           io.Writer
 }
 
@@ -80,7 +78,11 @@ func Run(ctx context.Context, opts Options) error {
 		{"gateway", b.gateway(90, false)},
 		{"plan", b.planMany(100)},
 		{"validate", b.startup},
-		{"fleet", b.fleet(20)},
+		{"quota", b.quotaSpent},
+		{"economy", b.economy(2 * time.Second)},
+		{"economy", b.economy(30 * time.Second)},
+		{"economy", b.economy(120 * time.Second)},
+		{"fleet", b.fleetUnderQuota(20, 30*time.Second)},
 	}
 	fmt.Fprintf(opts.Out, "%-78s %-28s %s\n", "measurement", "figure", "goal")
 	for _, r := range rows {
@@ -412,11 +414,12 @@ func (b *bench) gateway(n int, retryAfter bool) func(context.Context) (row, erro
 	}
 }
 
-// planMany: terraform plan of n existing branches against the plan of n
-// terraform_data resources, and the API calls the refresh makes.
+// planMany: terraform plan of n existing, unchanged branches against the
+// plan of n time_sleep resources, a plugin provider of the same framework
+// that calls no API; and the API calls the refresh makes.
 func (b *bench) planMany(n int) func(context.Context) (row, error) {
 	return func(ctx context.Context) (row, error) {
-		name := fmt.Sprintf("plan of %d existing branches / terraform_data plan of %d", n, n)
+		name := fmt.Sprintf("plan of %d unchanged branches / plan of %d time_sleep", n, n)
 		// A project holds at most 100 branches, main included: these get
 		// a project of their own.
 		project := b.emu.CreateProject(b.emu.OrganizationID(), "plan")
@@ -427,15 +430,6 @@ func (b *bench) planMany(n int) func(context.Context) (row, error) {
 		if _, err := branches.apply(ctx, "-parallelism=20"); err != nil {
 			return row{}, err
 		}
-		data, err := b.newWorkspace(ctx, "plan-data", fmt.Sprintf("resource \"terraform_data\" \"r\" {\n  count = %d\n  input = count.index\n}\n", n))
-		if err != nil {
-			return row{}, err
-		}
-		if _, err := data.apply(ctx); err != nil {
-			return row{}, err
-		}
-		// terraform_data runs inside Terraform; a plugin provider that
-		// calls no API shows what the plugin protocol alone costs.
 		sleeps, err := b.newWorkspace(ctx, "plan-sleeps", sleepConfig(n, 0))
 		if err != nil {
 			return row{}, err
@@ -450,23 +444,17 @@ func (b *bench) planMany(n int) func(context.Context) (row, error) {
 		}
 		runs := max(b.Repeats, cheapRuns)
 		b.gate.counts()
-		vsData, err := b.paired(ctx, runs, plan(branches), plan(data))
+		p, err := b.paired(ctx, runs, plan(branches), plan(sleeps))
 		if err != nil {
 			return row{}, err
 		}
-		served, _ := b.gate.counts() // terraform_data makes no API calls
-		vsPlugin, err := b.paired(ctx, runs, plan(branches), plan(sleeps))
-		if err != nil {
-			return row{}, err
-		}
+		served, _ := b.gate.counts() // time_sleep makes no API calls
 		if err := branches.destroy(ctx); err != nil {
 			return row{}, err
 		}
 		perBranch := float64(served) / float64(runs) / float64(n)
-		return row{name: name, figure: vsData.String() + fmt.Sprintf(", %.1f calls/branch", perBranch),
-			goal: "<= 3, <= 2 calls per branch",
-			details: []string{fmt.Sprintf("for scale, the plugin protocol's own cost: / plan of %d time_sleep (a plugin provider, no API) %s",
-				n, vsPlugin)}}, nil
+		return row{name: name, figure: p.String() + fmt.Sprintf(", %.1f calls/branch", perBranch),
+			goal: "<= 1.5, <= 2 calls per branch"}, nil
 	}
 }
 
@@ -496,80 +484,6 @@ func (b *bench) startup(ctx context.Context) (row, error) {
 		goal: "<= 1.05, peak RSS <= 60 MB"}, nil
 }
 
-// fleet: n runner processes at once, one branch and one state each,
-// through the gateway, against n concurrent time_sleep applies of the
-// readiness delay.
-func (b *bench) fleet(n int) func(context.Context) (row, error) {
-	return func(ctx context.Context) (row, error) {
-		const delay = 2 * time.Second
-		name := fmt.Sprintf("%d concurrent applies (own state each), ready after %s, gateway %d req/s / %d time_sleep applies", n, delay, gatewayRate, n)
-		b.emu.SetProvisionDelay(delay)
-		defer b.emu.SetProvisionDelay(0)
-		var branches, sleeps []*workspace
-		for i := range n {
-			w, err := b.newWorkspace(ctx, fmt.Sprintf("fleet-%d", i), branchConfigNamed(fmt.Sprintf("fleet-%d", i)))
-			if err != nil {
-				return row{}, err
-			}
-			branches = append(branches, w)
-			s, err := b.newWorkspace(ctx, fmt.Sprintf("fleet-sleep-%d", i), sleepConfig(1, delay))
-			if err != nil {
-				return row{}, err
-			}
-			sleeps = append(sleeps, s)
-		}
-		// Of the last limited run: its calls, and its time over the time
-		// its served requests need at the gateway's rate.
-		var applyCalls []callCount
-		var lastServed int64
-		var gatewayRatio float64
-		var refused int64
-		together := func(ws []*workspace, limited bool) func(context.Context) (time.Duration, error) {
-			return func(ctx context.Context) (time.Duration, error) {
-				if limited {
-					b.gate.limit(gatewayRate, gatewayRate, true)
-					defer b.gate.limit(0, 0, false)
-				}
-				b.gate.calls()
-				b.gate.counts()
-				start := time.Now()
-				errs := make([]error, len(ws))
-				var wg sync.WaitGroup
-				for i, w := range ws {
-					wg.Go(func() { _, errs[i] = w.apply(ctx) })
-				}
-				wg.Wait()
-				elapsed := time.Since(start)
-				if limited {
-					applyCalls = b.gate.calls()
-					served, r := b.gate.counts()
-					lastServed, refused = served, refused+r
-					gatewayRatio = elapsed.Seconds() / (float64(served) / gatewayRate)
-				}
-				if err := errors.Join(errs...); err != nil {
-					return 0, err
-				}
-				for _, w := range ws {
-					if err := w.destroy(ctx); err != nil {
-						return 0, err
-					}
-				}
-				return elapsed, nil
-			}
-		}
-		p, err := b.paired(ctx, b.Repeats, together(branches, true), together(sleeps, false))
-		if err != nil {
-			return row{}, err
-		}
-		return row{name: name, figure: p.String() + ", 0 errors", goal: "<= 1.20, 0 errors",
-			details: []string{
-				fmt.Sprintf("%d requests answered 429 over %d runs", refused, b.Repeats),
-				fmt.Sprintf("last run: requests per apply, 429s included: %s", perRun(applyCalls, n)),
-				fmt.Sprintf("last run: %d requests served; time / (served ÷ %d) = %.2f", lastServed, gatewayRate, gatewayRatio),
-			}}, nil
-	}
-}
-
 const xataRequired = `terraform {
   required_providers {
     xata = { source = "sandboxdb/xata" }
@@ -596,14 +510,6 @@ func rootBranchConfig(n int) string {
   image         = "postgres:17.9"
 }
 `, n)
-}
-
-func branchConfigNamed(name string) string {
-	return xataRequired + fmt.Sprintf(`resource "xata_branch" "b" {
-  name        = %q
-  parent_name = "main"
-}
-`, name)
 }
 
 func sleepConfig(n int, d time.Duration) string {
@@ -669,7 +575,6 @@ func firstLine(s string) string {
 type gate struct {
 	emu                 *xataemu.Emulator
 	lastSeen, lastFault int
-	lastByRequest       map[string]int
 }
 
 func (g *gate) limit(perSecond, burst int, retryAfter bool) {
@@ -682,53 +587,4 @@ func (g *gate) counts() (served, refused int64) {
 	seen, faulted := st.Requests-g.lastSeen, st.Faulted-g.lastFault
 	g.lastSeen, g.lastFault = st.Requests, st.Faulted
 	return int64(seen - faulted), int64(faulted)
-}
-
-// calls counts the requests (429s included) since the last call by what
-// they did, in the order a child's apply makes them.
-func (g *gate) calls() []callCount {
-	byRequest := g.emu.Stats().ByRequest
-	counts := map[string]int{}
-	for req, n := range byRequest {
-		method, path, _ := strings.Cut(req, " ")
-		kind := "other"
-		switch {
-		case method == "GET" && strings.HasSuffix(path, "/branches"):
-			kind = "list"
-		case method == "POST" && strings.HasSuffix(path, "/branches"):
-			kind = "create"
-		case method == "GET" && strings.HasSuffix(path, "/credentials"):
-			kind = "credentials"
-		case method == "GET" && strings.Contains(path, "/branches/"):
-			kind = "status"
-		case method == "DELETE":
-			kind = "delete"
-		}
-		counts[kind] += n - g.lastByRequest[req]
-	}
-	g.lastByRequest = byRequest
-	var out []callCount
-	for _, kind := range []string{"list", "create", "status", "credentials", "delete", "other"} {
-		if counts[kind] > 0 {
-			out = append(out, callCount{kind, counts[kind]})
-		}
-	}
-	return out
-}
-
-type callCount struct {
-	kind string
-	n    int
-}
-
-// perRun renders call counts divided by runs (applies), e.g.
-// "list 2.0, create 1.0, status 8.1, credentials 1.0".
-func perRun(calls []callCount, runs int) string {
-	parts := make([]string, len(calls))
-	total := 0
-	for i, c := range calls {
-		parts[i] = fmt.Sprintf("%s %.1f", c.kind, float64(c.n)/float64(runs))
-		total += c.n
-	}
-	return fmt.Sprintf("%.1f (%s)", float64(total)/float64(runs), strings.Join(parts, ", "))
 }

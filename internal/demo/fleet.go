@@ -30,6 +30,9 @@ type FleetOptions struct {
 	// AddProviders, when set, puts more providers into the filesystem
 	// mirror the steps install from (the bench adds hashicorp/time).
 	AddProviders func(ctx context.Context, mirror string) error
+	// SpendBefore is how many requests of the API key are spent before
+	// the steps start, so that they start under quota pressure.
+	SpendBefore int
 }
 
 // FleetResult is what a fleet run saw.
@@ -55,18 +58,25 @@ type StepFailure struct {
 	Err                     error
 }
 
+// PerSandbox is the fleet's requests per sandbox lifecycle.
+func (f *FleetResult) PerSandbox() float64 {
+	total := 0
+	for _, n := range f.Requests {
+		total += n
+	}
+	return float64(total) / float64(f.Sandboxes)
+}
+
 // PerLifecycle renders the requests per sandbox lifecycle (create and
 // delete step), by route, most frequent first.
 func (f *FleetResult) PerLifecycle() string {
-	total := 0
 	routes := slices.Collect(maps.Keys(f.Requests))
 	slices.SortFunc(routes, func(a, b string) int { return cmp.Or(f.Requests[b]-f.Requests[a], strings.Compare(a, b)) })
 	parts := make([]string, len(routes))
 	for i, r := range routes {
-		total += f.Requests[r]
 		parts[i] = fmt.Sprintf("%s %.1f", r, float64(f.Requests[r])/float64(f.Sandboxes))
 	}
-	return fmt.Sprintf("%.1f (%s)", float64(total)/float64(f.Sandboxes), strings.Join(parts, ", "))
+	return fmt.Sprintf("%.1f (%s)", f.PerSandbox(), strings.Join(parts, ", "))
 }
 
 // RunFleet runs the tutorial's runner for many sandboxes at once, as when
@@ -102,6 +112,11 @@ func RunFleet(ctx context.Context, opts FleetOptions) (res *FleetResult, err err
 		}
 	}
 	f.runnerDir = opts.RunnerDir
+	for range opts.SpendBefore {
+		if _, err := r.client.ListBranches(ctx, r.emu.OrganizationID(), r.emu.ProjectID()); err != nil {
+			return nil, fmt.Errorf("spending the quota before the steps: %w", err)
+		}
+	}
 	return f.run(ctx, opts.Sandboxes)
 }
 

@@ -16,7 +16,7 @@ import (
 
 func main() {
 	repeats := flag.Int("n", 3, "runs per figure (the median is printed)")
-	only := flag.String("only", "", "comma-separated row groups to measure: readiness, gateway, plan, validate, fleet (default all)")
+	only := flag.String("only", "", "comma-separated row groups to measure: readiness, gateway, plan, validate, quota, economy, fleet (default all)")
 	flag.Parse()
 	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if tf == "" {

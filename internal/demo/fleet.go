@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -161,15 +162,19 @@ func (f *fleet) run(ctx context.Context, n int) (*FleetResult, error) {
 		start := time.Now()
 		failures := make([]*StepFailure, n)
 		var wg sync.WaitGroup
+		var done atomic.Int32
 		for i, sb := range sandboxes {
 			wg.Go(func() {
+				defer done.Add(1)
 				out, err := f.step(ctx, script, sb, "main")
 				if err != nil {
 					failures[i] = &StepFailure{Sandbox: sb, Script: script, Output: out, Err: err}
 				}
 			})
 		}
+		stop := f.progress(start, n, &done)
 		wg.Wait()
+		stop()
 		for _, fl := range failures {
 			if fl != nil {
 				res.Failures = append(res.Failures, *fl)
@@ -204,6 +209,28 @@ func (f *fleet) run(ctx context.Context, n int) (*FleetResult, error) {
 		res.CreateTime.Round(100*time.Millisecond), res.DeleteTime.Round(100*time.Millisecond), len(res.Failures), 2*n,
 		res.PerLifecycle(), res.Refused)
 	return res, nil
+}
+
+// progress says every 10 s how many of n steps are done and what the key
+// has spent, so a fleet waiting on its quota does not look hung.
+func (f *fleet) progress(start time.Time, n int, done *atomic.Int32) (stop func()) {
+	quit, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(10 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+				f.r.say("  %d of %d done after %s; API requests so far: %d, %d of them refused by the quota",
+					done.Load(), n, time.Since(start).Round(time.Second), f.r.emu.Stats().Requests,
+					f.r.emu.QuotaStats()[f.r.emu.APIKey()].Refused)
+			}
+		}
+	}()
+	return func() { close(quit); <-finished }
 }
 
 // step runs one of the runner scripts as the plugin's step would.

@@ -93,7 +93,10 @@ func (o WaitOptions) PollInterval(waited time.Duration) time.Duration {
 // above a reserve of a quarter evenly over the rest of the window; with
 // nothing above the reserve, they wait for the window to end. Each client
 // sees the same budget, so a fleet slows down together, and the prompt
-// schedule returns with the next window.
+// schedule returns with the next window. A poll never waits more than
+// maxGiveWay: when the hour's quota is the one running low, a branch that
+// is already being made is still seen ready within a minute, rather than
+// when the hour ends, long after its apply's timeout.
 func GiveWay(b apiclient.Budget, ok bool, now time.Time) time.Duration {
 	left := b.Reset.Sub(now)
 	if !ok || left <= 0 || b.Limit <= 0 || 2*b.Remaining >= b.Limit {
@@ -101,10 +104,13 @@ func GiveWay(b apiclient.Budget, ok bool, now time.Time) time.Duration {
 	}
 	spare := b.Remaining - b.Limit/4
 	if spare <= 0 {
-		return left
+		return min(left, maxGiveWay)
 	}
-	return left / time.Duration(spare)
+	return min(left/time.Duration(spare), maxGiveWay)
 }
+
+// maxGiveWay bounds how long a poll gives way to the quota.
+const maxGiveWay = time.Minute
 
 // WaitForBranch polls the branch until it reaches target, the context ends,
 // or a FAULT outlasts the grace period. It returns the last branch read.

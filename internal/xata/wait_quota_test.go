@@ -27,7 +27,10 @@ func TestGiveWay(t *testing.T) {
 			apiclient.Budget{Limit: 100, Remaining: 37, Reset: in(time.Minute)}, true, 5 * time.Second},
 		{"one spare request", apiclient.Budget{Limit: 100, Remaining: 26, Reset: in(30 * time.Second)}, true, 30 * time.Second},
 		{"down to the reserve: until the window ends", apiclient.Budget{Limit: 100, Remaining: 25, Reset: in(40 * time.Second)}, true, 40 * time.Second},
-		{"spent", apiclient.Budget{Limit: 1000, Remaining: 0, Reset: in(time.Hour)}, true, time.Hour},
+		{"spent minute", apiclient.Budget{Limit: 100, Remaining: 0, Reset: in(50 * time.Second)}, true, 50 * time.Second},
+		{"the hour spent: at most a minute", apiclient.Budget{Limit: 1000, Remaining: 0, Reset: in(time.Hour)}, true, time.Minute},
+		{"the hour low: spread, at most a minute", apiclient.Budget{Limit: 1000, Remaining: 260, Reset: in(time.Hour)}, true, time.Minute},
+		{"the hour below half: spread", apiclient.Budget{Limit: 1000, Remaining: 490, Reset: in(time.Hour)}, true, 15 * time.Second},
 		{"a window already over", apiclient.Budget{Limit: 100, Remaining: 0, Reset: in(-time.Second)}, true, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

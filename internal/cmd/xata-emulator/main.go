@@ -32,10 +32,16 @@ func main() {
 	perMinute := flag.Int("quota-per-minute", 0, "requests each API key may make per minute, answered 429 beyond (0: unlimited; Xata documents 100)")
 	perHour := flag.Int("quota-per-hour", 0, "requests each API key may make per hour, answered 429 beyond (0: unlimited; Xata documents 1000)")
 	timeScale := flag.Float64("quota-time-scale", 1, `length of the quota windows relative to real time: 0.1 makes a "minute" last 6s and an "hour" 6m`)
+	credentialsShape := flag.String("credentials-shape", string(xataemu.CredentialsHosted),
+		`answers of the credentials endpoints: "hosted" (the live API: username, password, hostname, port, dbname, connectionString; username optional) or "open-source" (the open-source server: username and password only, ?username=xata required; host, port and database only in the branch's connectionString)`)
 	verbose := flag.Bool("v", false, "log every request")
 	flag.Parse()
 	if *timeScale <= 0 {
 		log.Fatal("-quota-time-scale must be positive")
+	}
+	shape, err := xataemu.ParseCredentialsShape(*credentialsShape)
+	if err != nil {
+		log.Fatalf("-credentials-shape: %v", err)
 	}
 	quota := xataemu.Quota{
 		PerMinute: *perMinute,
@@ -43,12 +49,12 @@ func main() {
 		Minute:    scaled(time.Minute, *timeScale),
 		Hour:      scaled(time.Hour, *timeScale),
 	}
-	if err := run(*listen, *postgres, *pgBinDir, *provisionDelay, quota, *verbose); err != nil {
+	if err := run(*listen, *postgres, *pgBinDir, *provisionDelay, quota, shape, *verbose); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(listen, postgres, pgBinDir string, provisionDelay time.Duration, quota xataemu.Quota, verbose bool) error {
+func run(listen, postgres, pgBinDir string, provisionDelay time.Duration, quota xataemu.Quota, shape xataemu.CredentialsShape, verbose bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -57,6 +63,7 @@ func run(listen, postgres, pgBinDir string, provisionDelay time.Duration, quota 
 		PostgresBinDir:   pgBinDir,
 		ProvisionDelay:   provisionDelay,
 		Quota:            quota,
+		CredentialsShape: shape,
 	}
 	if provisionDelay == 0 {
 		opts.ProvisionDelay = -1 // Options treats 0 as "default"; here it means no delay
@@ -88,7 +95,7 @@ func run(listen, postgres, pgBinDir string, provisionDelay time.Duration, quota 
 		if opts.PostgresAdminURL != "" {
 			mode = "PostgreSQL-backed"
 		}
-		fmt.Printf("Xata API emulator (%s) listening on %s\n", mode, base)
+		fmt.Printf("Xata API emulator (%s, %s credentials) listening on %s\n", mode, shape, base)
 		if quota.PerMinute > 0 || quota.PerHour > 0 {
 			fmt.Printf("Quota per API key: %s per %v (\"minute\"), %s per %v (\"hour\")\n",
 				requests(quota.PerMinute), quota.Minute, requests(quota.PerHour), quota.Hour)

@@ -75,15 +75,25 @@ func (e *Emulator) connectionString(b *branch, sslmode string) string {
 	return u.String()
 }
 
-// metadataConnectionString is the (deprecated) connectionString field of
-// branch metadata: null until the credentials exist.
+// metadataConnectionString is the connectionString field of branch
+// metadata (GET branch, and the BranchShortMetadata of create and update):
+// null until the branch is provisioned, the same in both credentials
+// shapes. [SPEC-B] deprecates it in favour of the credentials endpoint; on
+// the open-source server ([SRC] getConnectionString) it is the only place
+// that names host, port and database:
+// postgresql://xata:<pw>@<id>.<gateway host>:<port>/xata?sslmode=require.
 func (e *Emulator) metadataConnectionString(b *branch, now time.Time) *string {
 	if !b.provisioned(now) {
 		return nil
 	}
-	mode := "require" // what the platform puts in metadata
+	// In memory: the platform's sslmode=require on a host that cannot
+	// resolve. In PostgreSQL mode the string names the local cluster and
+	// says sslmode=disable instead, so a client that takes host, port and
+	// database from it (the open-source shape's only source) can connect:
+	// the local cluster serves no TLS, and require would fail there.
+	mode := "require"
 	if e.pg != nil {
-		mode = "disable" // the local cluster has no TLS
+		mode = "disable"
 	}
 	s := e.connectionString(b, mode)
 	return &s
@@ -571,90 +581,5 @@ func (e *Emulator) deleteBranch(c *call, pid, bid string) {
 			e.logPGError("delete branch "+bid, err)
 		}
 	}
-	c.noContent()
-}
-
-func (e *Emulator) getCredentials(c *call, pid, bid string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	b := e.branch(c, pid, bid)
-	if b == nil {
-		return
-	}
-	if u, ok := c.r.URL.Query()["username"]; ok && (len(u) != 1 || u[0] != defaultUsername) {
-		c.fail(http.StatusBadRequest, "Branch [%s]: invalid parameter [username]: only the xata user credentials can be retrieved", bid)
-		return
-	}
-	// The credentials secret is created by the operator once the cluster
-	// is up, possibly a little later.
-	injected := e.credentialsFailures > 0
-	if injected {
-		e.credentialsFailures--
-	}
-	if injected || !b.provisioned(e.now()) || e.now().Before(b.credentialsAt) {
-		c.fail(http.StatusNotFound, "Credentials for username [xata] on branch [%s]: not found", bid)
-		return
-	}
-	host, port := e.endpoint(b)
-	mode := ""
-	if e.pg != nil {
-		mode = "disable"
-	}
-	c.json(http.StatusOK, branchCredentials{
-		Username: b.username, Password: b.password, Hostname: host, Port: port,
-		DBName: b.database, ConnectionString: e.connectionString(b, mode),
-	})
-}
-
-func (e *Emulator) rotateCredentials(c *call, pid, bid string) {
-	var req rotateCredentialsRequest
-	if !c.decode(&req) {
-		return
-	}
-	e.mu.Lock()
-	b := e.branch(c, pid, bid)
-	if b == nil {
-		e.mu.Unlock()
-		return
-	}
-	if req.Username != "" && req.Username != defaultUsername {
-		e.mu.Unlock()
-		c.fail(http.StatusBadRequest, "Branch [%s]: invalid parameter [username]: only the xata user credentials can be retrieved", bid)
-		return
-	}
-	if !b.provisioned(e.now()) {
-		e.mu.Unlock()
-		c.fail(http.StatusNotFound, "Credentials for username [xata] on branch [%s]: not found", bid)
-		return
-	}
-	if e.pg == nil {
-		b.password = newPassword()
-		e.mu.Unlock()
-		c.noContent()
-		return
-	}
-	role := b.username
-	e.mu.Unlock()
-
-	b.rotateMu.Lock()
-	defer b.rotateMu.Unlock()
-	pw := newPassword()
-	ctx, cancel := context.WithTimeout(context.Background(), pgOpTimeout)
-	defer cancel()
-	if err := e.pg.setPassword(ctx, role, pw); err != nil {
-		e.mu.Lock()
-		_, alive := e.branches[bid]
-		e.mu.Unlock()
-		if !alive {
-			c.fail(http.StatusNotFound, "branch [%s] not found", bid)
-			return
-		}
-		e.logPGError("rotate credentials of "+bid, err)
-		c.fail(http.StatusInternalServerError, "Internal Error (Request ID: %s)", c.id)
-		return
-	}
-	e.mu.Lock()
-	b.password = pw
-	e.mu.Unlock()
 	c.noContent()
 }

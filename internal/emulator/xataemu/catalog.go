@@ -30,10 +30,17 @@ var instanceTypes = []struct {
 
 const storageMonthlyRate = 0.25
 
+// images is the list the open-source server answered on GET /images when
+// an outside review served its REST handler (the reference NOTES §4.3 give
+// only the wire shape and the example postgres:17.9). An update may move
+// only to a later minor of the same major, so tests that need two minors
+// use 16.11 → 16.13 or 17.7 → 17.9.
 var images = []string{
-	"postgres:15.13", "postgres:15.14",
-	"postgres:16.9", "postgres:16.10",
-	"postgres:17.8", "postgres:17.9",
+	"postgres:14.20", "postgres:14.22",
+	"postgres:15.15", "postgres:15.17",
+	"postgres:16.11", "postgres:16.13",
+	"postgres:17.5", "postgres:17.6", "postgres:17.7", "postgres:17.9",
+	"postgres:18.0", "postgres:18.1", "postgres:18.3",
 }
 
 func knownInstanceType(name string) bool {

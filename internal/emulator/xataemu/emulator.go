@@ -37,6 +37,9 @@ type Options struct {
 	Region string
 	// Quota limits each API key's requests (zero: no quota).
 	Quota Quota
+	// CredentialsShape picks the answers of the credentials endpoints:
+	// CredentialsHosted ("" too) or CredentialsOpenSource.
+	CredentialsShape CredentialsShape
 	// Logf, when set, receives one line per request.
 	Logf func(format string, args ...any)
 }
@@ -56,11 +59,12 @@ const (
 // Emulator is an http.Handler serving the emulated API. It is safe for
 // concurrent use.
 type Emulator struct {
-	logf        func(format string, args ...any)
-	updateDelay time.Duration
-	regions     []string
-	pg          *pgBackend // nil in in-memory mode
-	now         func() time.Time
+	logf             func(format string, args ...any)
+	updateDelay      time.Duration
+	credentialsShape CredentialsShape
+	regions          []string
+	pg               *pgBackend // nil in in-memory mode
+	now              func() time.Time
 
 	mu             sync.Mutex
 	provisionDelay time.Duration
@@ -106,15 +110,20 @@ type project struct {
 // New builds an emulator with one organization, one project named
 // "default" and one organization API key.
 func New(opts Options) (*Emulator, error) {
+	shape, err := ParseCredentialsShape(string(opts.CredentialsShape))
+	if err != nil {
+		return nil, err
+	}
 	e := &Emulator{
-		logf:           opts.Logf,
-		updateDelay:    durationOption(opts.UpdateDelay, defaultUpdateDelay),
-		provisionDelay: durationOption(opts.ProvisionDelay, defaultProvisionDelay),
-		now:            time.Now,
-		orgs:           map[string]*organization{},
-		keys:           map[string]string{},
-		projects:       map[string]*project{},
-		branches:       map[string]*branch{},
+		logf:             opts.Logf,
+		credentialsShape: shape,
+		updateDelay:      durationOption(opts.UpdateDelay, defaultUpdateDelay),
+		provisionDelay:   durationOption(opts.ProvisionDelay, defaultProvisionDelay),
+		now:              time.Now,
+		orgs:             map[string]*organization{},
+		keys:             map[string]string{},
+		projects:         map[string]*project{},
+		branches:         map[string]*branch{},
 	}
 	e.quotas.set(opts.Quota)
 	e.front = &emuhttp.Handler{

@@ -403,7 +403,7 @@ func TestPatchRules(t *testing.T) {
 		prefix+"invalid parameter [configuration]: storage size cannot be decreased (current: 10Gi, requested: 5Gi)")
 	a.expect(patch(map[string]any{"image": "postgres:17.9", "instanceType": "xata.small"}), http.StatusBadRequest, "")
 	a.expect(patch(map[string]any{"image": "postgres:17.9", "postgresConfigurationParameters": map[string]string{"a": "b"}}), http.StatusBadRequest, "")
-	a.expect(patch(map[string]any{"image": "postgres:16.10"}), http.StatusBadRequest, "") // major change
+	a.expect(patch(map[string]any{"image": "postgres:16.13"}), http.StatusBadRequest, "") // major change
 	a.expect(patch(map[string]any{"replicas": 5}), http.StatusBadRequest, "")
 	a.expect(patch(map[string]any{"replicas": -1}), http.StatusBadRequest, "")
 	a.expect(patch(map[string]any{"instanceType": "xata.giant"}), http.StatusBadRequest, "")
@@ -444,7 +444,7 @@ func TestPatchRules(t *testing.T) {
 	if st := a.get(id).Status; st.StatusType != statusHealthy || st.InstanceReadyCount != 3 {
 		t.Fatalf("after UpdateDelay: %+v", st)
 	}
-	a.expect(patch(map[string]any{"image": "postgres:17.8"}), http.StatusBadRequest, "") // downgrade
+	a.expect(patch(map[string]any{"image": "postgres:17.7"}), http.StatusBadRequest, "") // downgrade
 	a.expect(patch(map[string]any{"image": "postgres:17.9", "replicas": 2}), http.StatusOK, "")
 	if st := a.get(id).Status; st.StatusType != statusHealthy {
 		t.Errorf("PATCH with unchanged values caused a rollout: %+v", st)

@@ -87,8 +87,8 @@ type branchMetadata struct {
 	BackupConfiguration *backupConfiguration `json:"backupConfiguration,omitempty"`
 }
 
-// branchCredentials is the live (SPEC-B) shape; the April spec had only
-// username and password.
+// branchCredentials is the hosted ([SPEC-B]) shape of BranchCredentials;
+// branchCredentialsOpenSource is the open-source server's.
 type branchCredentials struct {
 	Username         string `json:"username"`
 	Password         string `json:"password"`

@@ -131,11 +131,23 @@ func withQuota(q xataemu.Quota) envOption {
 	return func(o *xataemu.Options) { o.Quota = q }
 }
 
+// withCredentialsShape makes the emulator answer credentials as the
+// hosted API or as the open-source server does.
+func withCredentialsShape(shape xataemu.CredentialsShape) envOption {
+	return func(o *xataemu.Options) { o.CredentialsShape = shape }
+}
+
 // newTestEnv starts an emulator for one test; withPostgres backs its
-// branches with real databases.
+// branches with real databases. XATA_TEST_CREDENTIALS_SHAPE (hosted, the
+// default, or open-source) picks the credentials answers of every
+// emulator the suite starts; CI runs the suite under both.
 func newTestEnv(t *testing.T, withPostgres bool, opts ...envOption) *testEnv {
 	t.Helper()
-	o := xataemu.Options{ProvisionDelay: 150 * time.Millisecond, UpdateDelay: 100 * time.Millisecond}
+	shape, err := xataemu.ParseCredentialsShape(os.Getenv("XATA_TEST_CREDENTIALS_SHAPE"))
+	if err != nil {
+		t.Fatalf("XATA_TEST_CREDENTIALS_SHAPE: %v", err)
+	}
+	o := xataemu.Options{ProvisionDelay: 150 * time.Millisecond, UpdateDelay: 100 * time.Millisecond, CredentialsShape: shape}
 	if withPostgres {
 		pg := sharedPostgres(t)
 		o.PostgresAdminURL = pg.AdminURL()

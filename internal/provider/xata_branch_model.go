@@ -1,8 +1,10 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"net"
 	"net/url"
 	"reflect"
 	"strconv"
@@ -325,7 +327,7 @@ func applyCredentials(m *branchModel, b *xata.BranchMetadata, c *xata.BranchCred
 }
 
 // connectionParts splits a URL built by connectionString into host, port
-// (5432 when absent) and database.
+// (5432, libpq's default, when the URL names none) and database.
 func connectionParts(conn string) (host string, port int64, database string) {
 	u, _ := url.Parse(conn) // connectionString only returns parseable URLs
 	port, err := strconv.ParseInt(u.Port(), 10, 64)
@@ -335,33 +337,69 @@ func connectionParts(conn string) (host string, port int64, database string) {
 	return u.Hostname(), port, strings.TrimPrefix(u.Path, "/")
 }
 
-// connectionString builds the branch's URL. The live API returns one with
-// the credentials; the April spec returns only user and password, in which
-// case it is built as the server does: <branch>.<region>.xata.tech:5432/xata.
+// connectionString builds the branch's URL from what the server returned,
+// never from a naming pattern; it is the one place connection details are
+// derived. The credentials always give user and password. The hosted API
+// adds host, port, database and a URL without sslmode (NOTES §2.5, the
+// August spec); the open-source server gives only user and password, and
+// the rest is in the branch's own connectionString (with sslmode=require).
+// The URL keeps every query parameter the server sent; without an sslmode
+// in either, it asks for require, as Xata serves TLS only. database, if
+// set, replaces the server's database.
 func connectionString(b *xata.BranchMetadata, c *xata.BranchCredentials, database string) (string, error) {
-	var u *url.URL
-	switch {
-	case c.ConnectionString != "":
-		parsed, err := url.Parse(c.ConnectionString)
-		if err != nil || parsed.Host == "" {
-			return "", fmt.Errorf("the credentials endpoint returned a connection string that is not a URL")
+	parse := func(what, raw string) (*url.URL, error) {
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" {
+			return nil, fmt.Errorf("the %s is not a postgresql:// URL with a host", what)
 		}
-		u = parsed
-	default:
-		host := c.Hostname
-		if host == "" {
-			host = b.ID + "." + firstNonEmpty(b.Configuration.Region, b.Region) + ".xata.tech"
-		}
-		port := c.Port
-		if port == 0 {
-			port = 5432
-		}
-		u = &url.URL{Scheme: "postgresql", Host: fmt.Sprintf("%s:%d", host, port), Path: "/" + firstNonEmpty(c.DBName, "xata")}
+		return u, nil
 	}
-	u.User = url.UserPassword(firstNonEmpty(c.Username, u.User.Username()), c.Password)
-	if database != "" {
-		u.Path = "/" + database
+	var fromCreds, fromBranch *url.URL
+	var err error
+	if c.ConnectionString != "" {
+		if fromCreds, err = parse("connection string of the credentials", c.ConnectionString); err != nil {
+			return "", err
+		}
 	}
+	if b != nil && b.ConnectionString != nil && *b.ConnectionString != "" {
+		if fromBranch, err = parse("branch's connectionString", *b.ConnectionString); err != nil {
+			return "", err
+		}
+	}
+	base := cmp.Or(fromCreds, fromBranch)
+	host, port, dbname := c.Hostname, "", c.DBName
+	if c.Port != 0 {
+		port = strconv.FormatInt(c.Port, 10)
+	}
+	if base != nil {
+		host, port = cmp.Or(host, base.Hostname()), cmp.Or(port, base.Port())
+		dbname = cmp.Or(dbname, strings.TrimPrefix(base.Path, "/"))
+	}
+	if host == "" {
+		return "", fmt.Errorf("the server named no host for the branch: its credentials carry none, and the branch has " +
+			"no connectionString yet")
+	}
+	u := &url.URL{Scheme: "postgresql", Host: host, Path: "/" + cmp.Or(database, dbname)}
+	if port != "" {
+		u.Host = net.JoinHostPort(host, port)
+	}
+	if base != nil {
+		u.Scheme = base.Scheme
+		u.RawQuery = base.RawQuery
+	}
+	q := u.Query()
+	if q.Get("sslmode") == "" {
+		q.Set("sslmode", "require")
+		if fromBranch != nil && fromBranch.Query().Get("sslmode") != "" {
+			q.Set("sslmode", fromBranch.Query().Get("sslmode"))
+		}
+		u.RawQuery = q.Encode()
+	}
+	user := c.Username
+	if user == "" && base != nil {
+		user = base.User.Username()
+	}
+	u.User = url.UserPassword(user, c.Password)
 	return u.String(), nil
 }
 

@@ -135,7 +135,7 @@ func TestUpdateSteps(t *testing.T) {
 	state.Name = types.StringValue("old")
 	state.Description = types.StringValue("Old text")
 	state.InstanceType = types.StringValue("xata.micro")
-	state.Image = types.StringValue("postgres:17.8")
+	state.Image = types.StringValue("postgres:17.7")
 	state.Replicas = types.Int64Value(0)
 	state.Storage = types.Int64Value(10)
 	state.ScaleToZero = scaleToZeroToModel(xata.ScaleToZero{Enabled: false, InactivityPeriodMinutes: 30})
@@ -238,29 +238,48 @@ func TestManagedParameters(t *testing.T) {
 }
 
 func TestConnectionString(t *testing.T) {
-	branch := &xata.BranchMetadata{ID: "k3v9q0m2p8d4r6t1b5n7c0f2a9", Region: "us-east-1"}
+	const id = "k3v9q0m2p8d4r6t1b5n7c0f2a9"
+	branch := func(conn string) *xata.BranchMetadata {
+		b := &xata.BranchMetadata{ID: id, Region: "us-east-1"}
+		if conn != "" {
+			b.ConnectionString = &conn
+		}
+		return b
+	}
+	ossBranch := branch("postgresql://xata:old@" + id + ".gw.example:7654/xata?sslmode=require&application_name=sb")
 	tests := []struct {
 		name     string
+		branch   *xata.BranchMetadata
 		creds    xata.BranchCredentials
 		database string
 		want     string
 	}{
-		{"live API shape is used as returned",
-			xata.BranchCredentials{Username: "xata", Password: "p@ss/word", ConnectionString: "postgresql://xata:p%40ss%2Fword@h.example:5432/xata"},
-			"", "postgresql://xata:p%40ss%2Fword@h.example:5432/xata"},
-		{"database overrides the path",
-			xata.BranchCredentials{Username: "xata", Password: "pw", ConnectionString: "postgresql://xata:pw@h.example:5432/xata?sslmode=require"},
-			"app", "postgresql://xata:pw@h.example:5432/app?sslmode=require"},
-		{"April shape is built like the server does",
+		{"hosted shape: the URL as returned, with sslmode=require added", branch(""),
+			xata.BranchCredentials{Username: "xata", Password: "p@ss/word", Hostname: "h.example", Port: 5432, DBName: "xata",
+				ConnectionString: "postgresql://xata:p%40ss%2Fword@h.example:5432/xata"},
+			"", "postgresql://xata:p%40ss%2Fword@h.example:5432/xata?sslmode=require"},
+		{"database overrides the path and keeps the parameters", branch(""),
+			xata.BranchCredentials{Username: "xata", Password: "pw", ConnectionString: "postgresql://xata:pw@h.example:5432/xata?sslmode=verify-full"},
+			"app", "postgresql://xata:pw@h.example:5432/app?sslmode=verify-full"},
+		{"open-source shape: host, port, database and every parameter from the branch", ossBranch,
+			xata.BranchCredentials{Username: "xata", Password: "new"},
+			"", "postgresql://xata:new@" + id + ".gw.example:7654/xata?sslmode=require&application_name=sb"},
+		{"open-source shape: the branch's sslmode is kept", branch("postgresql://xata:pw@127.0.0.1:5999/xata_db?sslmode=disable"),
 			xata.BranchCredentials{Username: "xata", Password: "pw"},
-			"", "postgresql://xata:pw@k3v9q0m2p8d4r6t1b5n7c0f2a9.us-east-1.xata.tech:5432/xata"},
-		{"host, port and dbname without a URL",
+			"", "postgresql://xata:pw@127.0.0.1:5999/xata_db?sslmode=disable"},
+		{"hosted URL without sslmode takes the branch's", branch("postgresql://xata:pw@h.example/xata?sslmode=verify-ca"),
+			xata.BranchCredentials{Username: "xata", Password: "pw", ConnectionString: "postgresql://xata:pw@h.example:5432/xata"},
+			"", "postgresql://xata:pw@h.example:5432/xata?sslmode=verify-ca"},
+		{"host, port and dbname without any URL", branch(""),
 			xata.BranchCredentials{Username: "u", Password: "pw", Hostname: "127.0.0.1", Port: 6543, DBName: "db1"},
-			"", "postgresql://u:pw@127.0.0.1:6543/db1"},
+			"", "postgresql://u:pw@127.0.0.1:6543/db1?sslmode=require"},
+		{"the credentials' host wins over the branch's", ossBranch,
+			xata.BranchCredentials{Username: "xata", Password: "pw", Hostname: "direct.example", Port: 5432},
+			"", "postgresql://xata:pw@direct.example:5432/xata?sslmode=require&application_name=sb"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := connectionString(branch, &tc.creds, tc.database)
+			got, err := connectionString(tc.branch, &tc.creds, tc.database)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -269,8 +288,20 @@ func TestConnectionString(t *testing.T) {
 			}
 		})
 	}
-	if _, err := connectionString(branch, &xata.BranchCredentials{ConnectionString: "not a url"}, ""); err == nil {
-		t.Error("a connection string without a host should be refused")
+	for name, tc := range map[string]struct {
+		branch *xata.BranchMetadata
+		creds  xata.BranchCredentials
+		want   string
+	}{
+		// The April spec's shape, against a branch not yet provisioned:
+		// there is no host to be had, and none is made up.
+		"no host anywhere":             {branch(""), xata.BranchCredentials{Username: "xata", Password: "pw"}, "named no host"},
+		"credentials URL without host": {branch(""), xata.BranchCredentials{ConnectionString: "not a url"}, "credentials is not a postgresql:// URL"},
+		"branch URL without host":      {branch("nope"), xata.BranchCredentials{Password: "pw"}, "branch's connectionString is not"},
+	} {
+		if _, err := connectionString(tc.branch, &tc.creds, ""); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want an error saying %q", name, err, tc.want)
+		}
 	}
 }
 
@@ -389,7 +420,7 @@ func TestImageNeedsReplace(t *testing.T) {
 		from, to string
 		replace  bool
 	}{
-		{"postgres:17.8", "postgres:17.9", false},
+		{"postgres:17.7", "postgres:17.9", false},
 		{"postgres:17.9", "postgres:18.1", true},
 		{"postgres:17.9", "analytics:17.9", true},
 		{"postgres:17", "postgres:17.2", false},

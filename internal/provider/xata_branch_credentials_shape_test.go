@@ -1,0 +1,99 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/xataemu"
+)
+
+// Against either server's credentials shape, every place that exposes
+// connection details gives the server's host, port, database and sslmode,
+// and the connection string connects. The open-source server returns only
+// a username and password; the rest is in the branch's connectionString.
+func TestAccConnectionDetails_bothCredentialsShapes(t *testing.T) {
+	for _, shape := range []xataemu.CredentialsShape{xataemu.CredentialsHosted, xataemu.CredentialsOpenSource} {
+		t.Run(string(shape), func(t *testing.T) {
+			env := newTestEnv(t, true, withCredentialsShape(shape))
+			env.seedRoot(t, "main")
+			pg := sharedPostgres(t)
+			config := env.providerBlock() + `
+resource "xata_branch" "pr" {
+  name        = "pr-1"
+  parent_name = "main"
+}
+
+data "xata_branch" "pr" {
+  id = xata_branch.pr.id
+}
+
+data "xata_branches" "all" {
+  name_regex = "^pr-1$"
+  depends_on = [xata_branch.pr]
+}
+
+output "resource" {
+  value     = xata_branch.pr.connection_string
+  sensitive = true
+}
+
+output "data_source" {
+  value     = data.xata_branch.pr.connection_string
+  sensitive = true
+}
+`
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: env.factories(t),
+				CheckDestroy:             env.checkNoBranches("main"),
+				Steps: []resource.TestStep{{
+					Config: config,
+					Check: resource.ComposeTestCheckFunc(
+						resource.TestCheckResourceAttr("xata_branch.pr", "host", "127.0.0.1"),
+						resource.TestCheckResourceAttr("xata_branch.pr", "port", strconv.Itoa(pg.Port())),
+						resource.TestCheckResourceAttr("data.xata_branch.pr", "host", "127.0.0.1"),
+						resource.TestCheckResourceAttr("data.xata_branches.all", "branches.0.host", "127.0.0.1"),
+						resource.TestCheckResourceAttr("data.xata_branches.all", "branches.0.port", strconv.Itoa(pg.Port())),
+						resource.TestCheckResourceAttrPair("xata_branch.pr", "database", "data.xata_branch.pr", "database"),
+						connects("resource"), connects("data_source"),
+					),
+				}},
+			})
+		})
+	}
+}
+
+// connects checks that output name is a connection string that keeps the
+// server's sslmode and that a client can log in with.
+func connects(name string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		out, ok := s.RootModule().Outputs[name]
+		if !ok {
+			return fmt.Errorf("no output %s", name)
+		}
+		conn, _ := out.Value.(string)
+		u, err := url.Parse(conn)
+		if err != nil {
+			return fmt.Errorf("output %s is not a URL", name)
+		}
+		// The emulator's local cluster has no TLS, and says so in its
+		// connection strings; the provider must keep that, not override it.
+		if mode := u.Query().Get("sslmode"); mode != "disable" {
+			return fmt.Errorf("output %s has sslmode %q, want the server's disable", name, mode)
+		}
+		ctx := context.Background()
+		c, err := pgx.Connect(ctx, conn)
+		if err != nil {
+			return fmt.Errorf("output %s does not connect: %w", name, err)
+		}
+		defer c.Close(ctx)
+		var one int
+		return c.QueryRow(ctx, "SELECT 1").Scan(&one)
+	}
+}

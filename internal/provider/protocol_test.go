@@ -518,3 +518,24 @@ func schemaMarkdown(t *testing.T, block *tfprotov6.SchemaBlock) string {
 	}
 	return out
 }
+
+// An import that names nothing (terraform import <address> ”) is refused
+// saying what to give, not with a conversion error blamed on the provider.
+func TestProtocolImportOfNothing(t *testing.T) {
+	env := newTestEnv(t, false, withProvisionDelay(-1))
+	t.Parallel()
+	p := newProtoProvider(t, env)
+	for typ, summary := range map[string]string{
+		"xata_branch":              "Missing Xata Branch Import ID",
+		"signadot_resource_plugin": "Missing Signadot Resource Plugin Import ID",
+	} {
+		resp, err := p.server.ImportResourceState(context.Background(), &tfprotov6.ImportResourceStateRequest{TypeName: typ, ID: ""})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := wantError(t, resp.Diagnostics, summary)
+		if d != nil && !strings.Contains(d.Detail, "terraform import "+typ) {
+			t.Errorf("%s: the detail shows no example: %s", typ, d.Detail)
+		}
+	}
+}

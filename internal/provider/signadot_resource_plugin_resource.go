@@ -577,6 +577,13 @@ func highestVersion(ctx context.Context, client *signadot.Client, name string) (
 // ImportState accepts "name" or "name@version", or an import block's
 // identity (Terraform 1.12+): name, and optionally version and org.
 func (r *resourcePluginResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if importNamesNothing(req) {
+		resp.Diagnostics.AddError("Missing Signadot Resource Plugin Import ID",
+			"The import names no plugin. Give <name>@<version>, e.g. terraform import signadot_resource_plugin.p "+
+				"xata-branch@1.0.0 (with provider = xata on the resource), or <name> for a plugin published without a "+
+				"version; with Terraform 1.12 or later an import block may name it by identity instead.")
+		return
+	}
 	_, diags := r.data.signadotClient() // the organization to record
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {

@@ -85,11 +85,11 @@ func (e *branchCredentialsEphemeralResource) Schema(_ context.Context, _ ephemer
 				Computed:            true,
 			},
 			"host": schema.StringAttribute{
-				MarkdownDescription: "Postgres host of the branch.",
+				MarkdownDescription: hostDescription,
 				Computed:            true,
 			},
 			"port": schema.Int64Attribute{
-				MarkdownDescription: "Postgres port of the branch.",
+				MarkdownDescription: portDescription,
 				Computed:            true,
 			},
 			"username": schema.StringAttribute{
@@ -102,7 +102,7 @@ func (e *branchCredentialsEphemeralResource) Schema(_ context.Context, _ ephemer
 				Sensitive:           true,
 			},
 			"connection_string": schema.StringAttribute{
-				MarkdownDescription: "`postgresql://` URL of the branch, with the credentials.",
+				MarkdownDescription: connectionStringDescription,
 				Computed:            true,
 				Sensitive:           true,
 			},

@@ -135,3 +135,51 @@ provider "xata" {
 		})
 	})
 }
+
+// TestAccBranchLookups_unknownOrganizationIsAccessDenied: the API answers
+// 403 for an organization the key cannot see; every lookup names the ids
+// to check first, not the key.
+func TestAccBranchLookups_unknownOrganizationIsAccessDenied(t *testing.T) {
+	env := newTestEnv(t, false)
+	t.Parallel()
+	elsewhere := fmt.Sprintf(`
+provider "xata" {
+  base_url        = %q
+  api_key         = %q
+  organization_id = "nosuch"
+  project_id      = %q
+}
+`, env.emu.URL(), env.emu.APIKey(), env.emu.ProjectID())
+	denied := phrases("Access Denied", "organization nosuch", "Check the ids first")
+	for name, body := range map[string]string{
+		"data source": `data "xata_branch" "b" {
+  name = "main"
+}`,
+		"parent of a new branch": `resource "xata_branch" "b" {
+  name        = "child"
+  parent_name = "main"
+}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: env.factories(t),
+				Steps:                    []resource.TestStep{{Config: elsewhere + body, ExpectError: denied}},
+			})
+		})
+	}
+	t.Run("import of an id naming another organization", func(t *testing.T) {
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: env.factories(t),
+			Steps: []resource.TestStep{{
+				Config: env.providerBlock() + `resource "xata_branch" "b" {
+  name        = "main"
+  parent_name = "x"
+}`,
+				ResourceName:  "xata_branch.b",
+				ImportState:   true,
+				ImportStateId: "nosuch/" + env.emu.ProjectID() + "/main",
+				ExpectError:   denied,
+			}},
+		})
+	})
+}

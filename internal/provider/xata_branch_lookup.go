@@ -32,7 +32,7 @@ func lookupBranch(ctx context.Context, client *xata.Client, site lookupSite, att
 	defer cancel()
 	found, err := client.LookupBranch(ctx, org, project, ref, withCredentials)
 	if err != nil {
-		diags.Append(lookupDiagnostic(site, attr, project, ref, err))
+		diags.Append(lookupDiagnostic(site, attr, org, project, ref, err))
 		return nil, diags
 	}
 	return found, diags
@@ -58,7 +58,7 @@ func withLookupDeadline(ctx context.Context) (context.Context, context.CancelFun
 
 // lookupDiagnostic classifies a failed lookup: "not found" only when the
 // API said so or the list lacked the name.
-func lookupDiagnostic(site lookupSite, attr path.Path, project string, ref xata.BranchRef, err error) diag.Diagnostic {
+func lookupDiagnostic(site lookupSite, attr path.Path, org, project string, ref xata.BranchRef, err error) diag.Diagnostic {
 	what := fmt.Sprintf("branch %q", ref.Name)
 	if ref.ID != "" {
 		what = "branch " + ref.ID
@@ -77,11 +77,18 @@ func lookupDiagnostic(site lookupSite, attr path.Path, project string, ref xata.
 		return diag.NewAttributeErrorDiagnostic(attr, string(site)+": Branch Not Found",
 			fmt.Sprintf("No %s exists in project %s. Names are case-sensitive; list the branches with "+
 				"`xata branch list`, and check organization_id and project_id.\n\n%s", what, project, err))
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+	case status == http.StatusUnauthorized:
 		return diag.NewAttributeErrorDiagnostic(attr, string(site)+": API Key Refused",
-			fmt.Sprintf("The Xata API refused the key while looking up %s (HTTP %d). Check XATA_API_KEY (or the "+
-				"provider's api_key): it must be valid and reach project %s with the branch:read scope.\n\n%s",
-				what, status, project, err))
+			fmt.Sprintf("The Xata API refused the key while looking up %s (HTTP 401): it is unknown, revoked or "+
+				"expired. Check XATA_API_KEY (or the provider's api_key).\n\n%s", what, err))
+	case status == http.StatusForbidden:
+		// The server answers 403, not 404, for an organization or project
+		// the key cannot see, so a mistyped id lands here first.
+		return diag.NewAttributeErrorDiagnostic(attr, string(site)+": Access Denied",
+			fmt.Sprintf("The Xata API denied access to organization %s, project %s while looking up %s (HTTP 403). "+
+				"Check the ids first (organization_id and project_id, or those of an import id): one the key cannot "+
+				"see answers 403, not 404. Then check the key's scopes (branch:read) and the projects it is limited "+
+				"to.\n\n%s", org, project, what, err))
 	default:
 		return diag.NewAttributeErrorDiagnostic(attr, string(site)+": Branch Lookup Failed",
 			fmt.Sprintf("Looking up %s in project %s failed; nothing was changed. Retry, and check base_url and "+

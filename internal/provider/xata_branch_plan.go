@@ -135,7 +135,7 @@ func (r *branchResource) checkNewBranch(ctx context.Context, client *xata.Client
 		return diags
 	}
 	if err != nil {
-		diags.Append(lookupDiagnostic("Xata Parent Branch", attr, project, ref, err))
+		diags.Append(lookupDiagnostic("Xata Parent Branch", attr, org, project, ref, err))
 		return diags
 	}
 	if parent == nil {
@@ -239,7 +239,7 @@ func (r *branchResource) planParentName(ctx context.Context, client *xata.Client
 			return
 		}
 		if err != nil && !xata.IsNotFound(err) {
-			resp.Diagnostics.Append(lookupDiagnostic("Xata Parent Branch", path.Root("parent_name"), plan.ProjectID.ValueString(),
+			resp.Diagnostics.Append(lookupDiagnostic("Xata Parent Branch", path.Root("parent_name"), plan.OrganizationID.ValueString(), plan.ProjectID.ValueString(),
 				xata.BranchRef{Name: plan.ParentName.ValueString()}, err))
 			return
 		}

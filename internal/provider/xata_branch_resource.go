@@ -262,7 +262,7 @@ func resolveParent(ctx context.Context, client *xata.Client, planned *plannedPar
 	ref := xata.BranchRef{Name: plan.ParentName.ValueString()}
 	parent, err := client.FindBranchByName(ctx, org, project, ref.Name)
 	if err != nil {
-		return "", diag.Diagnostics{lookupDiagnostic("Xata Parent Branch", path.Root("parent_name"), project, ref, err)}
+		return "", diag.Diagnostics{lookupDiagnostic("Xata Parent Branch", path.Root("parent_name"), org, project, ref, err)}
 	}
 	return parent.ID, nil
 }
@@ -368,7 +368,7 @@ func (r *branchResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.Append(lookupDiagnostic("Xata Branch Refresh", path.Root("id"), project, xata.BranchRef{ID: id}, err))
+		resp.Diagnostics.Append(lookupDiagnostic("Xata Branch Refresh", path.Root("id"), org, project, xata.BranchRef{ID: id}, err))
 		return
 	}
 	applyBranch(&state, found.Branch, state.PostgresParameters)
@@ -474,6 +474,13 @@ func (r *branchResource) Delete(ctx context.Context, req resource.DeleteRequest,
 // the name of another is refused rather than guessed. An import block's
 // identity (Terraform 1.12+) names the branch by id.
 func (r *branchResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if importNamesNothing(req) {
+		resp.Diagnostics.AddError("Missing Xata Branch Import ID",
+			"The import names no branch. Give its id or name, or <organization_id>/<project_id>/<id or name>, e.g. "+
+				"terraform import xata_branch.pr pr-123; with Terraform 1.12 or later an import block may name it by "+
+				"identity instead.")
+		return
+	}
 	if req.ID == "" {
 		r.importByIdentity(ctx, req, resp)
 		return
@@ -496,7 +503,7 @@ func (r *branchResource) ImportState(ctx context.Context, req resource.ImportSta
 	defer cancel()
 	id, err := client.ResolveBranchRef(ctx, org, project, ref)
 	if err != nil {
-		resp.Diagnostics.Append(lookupDiagnostic("Xata Branch Import", path.Root("id"), project, xata.BranchRef{Name: ref}, err))
+		resp.Diagnostics.Append(lookupDiagnostic("Xata Branch Import", path.Root("id"), org, project, xata.BranchRef{Name: ref}, err))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)

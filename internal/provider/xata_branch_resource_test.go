@@ -586,6 +586,16 @@ resource "xata_branch" "b" {
   parent_name   = "main"
   scale_to_zero = { inactivity_period_minutes = 15 }
 }`, `(?s)Xata Scale To Zero Missing Enabled`},
+		{"a postgres parameter name with a space", provider + `resource "xata_branch" "b" {
+  name                = "b"
+  parent_name         = "main"
+  postgres_parameters = { "bogus param" = "1" }
+}`, `(?s)postgres_parameters\["bogus param"\]\s+must\s+be\s+a\s+Postgres\s+parameter`},
+		{"an empty postgres parameter value", provider + `resource "xata_branch" "b" {
+  name                = "b"
+  parent_name         = "main"
+  postgres_parameters = { max_connections = "" }
+}`, `(?s)postgres_parameters\["max_connections"\].*at\s+least\s+1`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -930,7 +940,7 @@ resource "xata_branch" "b" {
 resource "xata_branch" "b" {
   name                = "b"
   parent_name         = "main"
-  postgres_parameters = { "bad name!" = "1" }
+  postgres_parameters = { max_connections = "lots" }
 }`,
 				ExpectError: regexp.MustCompile(`(?s)Xata Branch Settings Refused.*deleted\s+again\s+and\s+nothing\s+was\s+left\s+behind`)},
 		},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -193,6 +194,11 @@ func (r *branchResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 					"Removing a key stops managing it (the server keeps its value).",
 				Optional:    true,
 				ElementType: types.StringType,
+				Validators: []validator.Map{
+					mapvalidator.KeysAre(stringvalidator.RegexMatches(pgParameterName,
+						"must be a Postgres parameter name: lowercase letters, digits, '_' and '.', e.g. max_connections")),
+					mapvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1)),
+				},
 			},
 			"hibernate": schema.BoolAttribute{
 				MarkdownDescription: "`true` hibernates the branch (compute stops, storage stays); `false` wakes it. " +
@@ -240,12 +246,12 @@ func (r *branchResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 			},
 			"host": schema.StringAttribute{
-				MarkdownDescription: "Postgres host of the branch.",
+				MarkdownDescription: hostDescription,
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"port": schema.Int64Attribute{
-				MarkdownDescription: "Postgres port of the branch.",
+				MarkdownDescription: portDescription,
 				Computed:            true,
 				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 			},
@@ -261,7 +267,7 @@ func (r *branchResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"connection_string": schema.StringAttribute{
-				MarkdownDescription: "`postgresql://` URL of the branch, with its credentials and `database`.",
+				MarkdownDescription: connectionStringDescription,
 				Computed:            true,
 				Sensitive:           true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
@@ -272,6 +278,24 @@ func (r *branchResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 		},
 	}
 }
+
+// pgParameterName is what the API takes as a Postgres parameter name; it
+// refuses others with 400 at apply. Which names an instance type and
+// version accept, only the server knows: those it reports at apply.
+var pgParameterName = regexp.MustCompile(`^[a-z_][a-z0-9_.]*$`)
+
+// The connection attributes' descriptions, one for every type that exposes
+// them: all derive them alike, in connectionString.
+const (
+	hostDescription = "Postgres host of the branch, as the server names it: in the credentials (hosted Xata) or in " +
+		"the branch's own connection string (self-hosted Xata)."
+	portDescription = "Postgres port of the branch, as the server names it (5432 when the server's connection " +
+		"string names none)."
+	connectionStringDescription = "`postgresql://` URL of the branch with its credentials and database, built from " +
+		"what the server returns, never from a naming pattern. It keeps every query parameter the server sends; when " +
+		"the server names no `sslmode` (hosted Xata's credentials do not), it asks for `sslmode=require`, as Xata " +
+		"serves TLS only."
+)
 
 // timeoutsBlock is the stock timeouts block with markdown descriptions, so
 // that every schema element is documented.

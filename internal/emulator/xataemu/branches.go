@@ -207,9 +207,16 @@ func validateBackup(c *call, prefix string, in *backupConfigurationInput, cur ba
 	return cur, true
 }
 
+// integerPGParams are parameters whose values the emulator checks as
+// positive integers. The server validates every value per instance type
+// and version (NOTES §2.2: 400 "…[postgresConfigurationParameters]:
+// <param>: <reason>"); these stand for that check.
+var integerPGParams = map[string]bool{"max_connections": true, "max_worker_processes": true}
+
 func validatePGParams(c *call, prefix string, params map[string]string) bool {
 	for k, v := range params {
-		if !pgParamNameRE.MatchString(k) || v == "" {
+		n, err := strconv.Atoi(v)
+		if !pgParamNameRE.MatchString(k) || v == "" || integerPGParams[k] && (err != nil || n < 1) {
 			c.fail(http.StatusBadRequest, "%s: invalid parameter [postgresConfigurationParameters]: %s: invalid value %q", prefix, k, v)
 			return false
 		}

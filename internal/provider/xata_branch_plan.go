@@ -29,6 +29,9 @@ func (r *branchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
+	if !req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw) && r.planUnchanged(ctx, req, resp) {
+		return
+	}
 
 	var plan, config branchModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -81,6 +84,35 @@ func (r *branchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+}
+
+// planUnchanged settles the plan of a branch whose planned state is its
+// prior state, as most branches of a large configuration are: nothing in
+// the configuration changed, so of all ModifyPlan decides only the
+// provider's default organization or project can have moved (checks of
+// the parent and inherited values find what the last plan found). It
+// reports false when one did, for the full ModifyPlan to replace the
+// branch; true when the plan stands as it is, or fails as the full one
+// would. It reads four attributes instead of three whole models.
+func (r *branchResource) planUnchanged(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) bool {
+	var configOrg, configProject, stateOrg, stateProject types.String
+	diags := req.Config.GetAttribute(ctx, path.Root("organization_id"), &configOrg)
+	diags.Append(req.Config.GetAttribute(ctx, path.Root("project_id"), &configProject)...)
+	diags.Append(req.State.GetAttribute(ctx, path.Root("organization_id"), &stateOrg)...)
+	diags.Append(req.State.GetAttribute(ctx, path.Root("project_id"), &stateProject)...)
+	if diags.HasError() {
+		resp.Diagnostics.Append(diags...)
+		return true
+	}
+	_, d := r.data.xataClient() // a missing key fails the plan, not the apply
+	diags.Append(d...)
+	org, project, d := r.data.scope(configOrg, configProject)
+	diags.Append(d...)
+	if diags.HasError() || (org == stateOrg.ValueString() && project == stateProject.ValueString()) {
+		resp.Diagnostics.Append(diags...)
+		return true
+	}
+	return false
 }
 
 // checkNewBranch refuses at plan time a create that the API would refuse:

@@ -143,3 +143,23 @@ func TestResolveSignadotSettingsPrecedence(t *testing.T) {
 		})
 	}
 }
+
+// TestClientLogger: the API clients log nothing while the provider's logs
+// are off.
+func TestClientLogger(t *testing.T) {
+	for _, tt := range []struct {
+		vars map[string]string
+		logs bool
+	}{
+		{nil, true},
+		{map[string]string{"TF_LOG_PROVIDER": "OFF"}, false},
+		{map[string]string{"TF_LOG_PROVIDER": "off"}, false},
+		{map[string]string{"TF_LOG_PROVIDER_XATA": "OFF"}, false},
+		{map[string]string{"TF_LOG_PROVIDER": "DEBUG"}, true},
+		{map[string]string{"TF_LOG_SDK": "OFF"}, true},
+	} {
+		if got := clientLogger(fakeEnv{vars: tt.vars}) != nil; got != tt.logs {
+			t.Errorf("clientLogger(%v) logs: %v, want %v", tt.vars, got, tt.logs)
+		}
+	}
+}

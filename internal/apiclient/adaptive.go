@@ -82,6 +82,12 @@ type Limiter struct {
 	// key spends from it too.
 	budget    Budget
 	hasBudget bool
+	// The server's last report as it came, and how many requests this
+	// limiter had let through then: the next report's fall of Remaining
+	// over the requests let through since estimates the sharers.
+	reported        Budget
+	grantedAtReport uint64
+	sharers         float64
 	// spentUntil is when a refusal said the quota comes back.
 	spentUntil time.Time
 }
@@ -170,6 +176,7 @@ func (l *Limiter) quotaBack(now time.Time) time.Time {
 func (l *Limiter) observe(b Budget) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.estimateSharers(b)
 	switch {
 	case !l.hasBudget, b.Reset.After(l.budget.Reset):
 		l.budget, l.hasBudget = b, true
@@ -177,6 +184,25 @@ func (l *Limiter) observe(b Budget) {
 		l.budget.Remaining = min(l.budget.Remaining, b.Remaining)
 		l.budget.Limit = b.Limit
 	}
+	l.budget.Sharers = max(1, l.sharers)
+}
+
+// estimateSharers updates the estimate of how many clients spend the
+// quota at this one's pace from two reports of the same window: if
+// Remaining fell by 30 while this client sent 10 requests, about three
+// do. Answers that arrive out of order, or a window's first, teach
+// nothing. The estimate moves halfway to each new sample.
+func (l *Limiter) estimateSharers(b Budget) {
+	defer func() { l.reported, l.grantedAtReport = b, l.granted }()
+	if l.sharers == 0 {
+		l.sharers = 1
+	}
+	ours := l.granted - l.grantedAtReport
+	fell := l.reported.Remaining - b.Remaining
+	if !b.Reset.Equal(l.reported.Reset) || ours == 0 || fell < int(ours) {
+		return
+	}
+	l.sharers = (l.sharers + float64(fell)/float64(ours)) / 2
 }
 
 // spend records that the server refused requests until until because the

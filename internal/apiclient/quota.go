@@ -17,6 +17,10 @@ type Budget struct {
 	Limit     int       // requests per window
 	Remaining int       // left in the current window
 	Reset     time.Time // when the current window ends
+	// Sharers estimates how many clients spend the quota at this one's
+	// pace (at least 1): how far Remaining fell between two answers, over
+	// the requests this client sent between them, smoothed.
+	Sharers float64
 }
 
 // epochFloor tells a Unix timestamp (Xata documents X-RateLimit-Reset as

@@ -38,10 +38,10 @@ func TestParseBudget(t *testing.T) {
 		want   Budget
 		ok     bool
 	}{
-		{"all three", h(quotaHeaders(100, 7, reset)...), Budget{100, 7, reset}, true},
+		{"all three", h(quotaHeaders(100, 7, reset)...), Budget{Limit: 100, Remaining: 7, Reset: reset}, true},
 		{"reset in seconds from now", h("X-RateLimit-Limit", "100", "X-RateLimit-Remaining", "7", "X-RateLimit-Reset", "42"),
-			Budget{100, 7, reset}, true},
-		{"remaining above the limit", h(quotaHeaders(10, 70, reset)...), Budget{10, 10, reset}, true},
+			Budget{Limit: 100, Remaining: 7, Reset: reset}, true},
+		{"remaining above the limit", h(quotaHeaders(10, 70, reset)...), Budget{Limit: 10, Remaining: 10, Reset: reset}, true},
 		{"none", h(), Budget{}, false},
 		{"no reset", h("X-RateLimit-Limit", "100", "X-RateLimit-Remaining", "7"), Budget{}, false},
 		{"no limit", h("X-RateLimit-Remaining", "7", "X-RateLimit-Reset", "42"), Budget{}, false},
@@ -218,5 +218,48 @@ func TestGatewayRefusalIsNotAQuota(t *testing.T) {
 	}
 	if n.Load() != 2 {
 		t.Errorf("requests = %d, want 2", n.Load())
+	}
+}
+
+// The fall of Remaining between two answers, over the requests this client
+// sent between them, estimates how many clients share the quota.
+func TestLimiterEstimatesSharers(t *testing.T) {
+	clk := apitest.NewClock(time.Now())
+	reset := clk.Now().Add(time.Minute)
+	l := NewLimiter(LimiterConfig{Clock: clk})
+	send := func(n int) {
+		for range n {
+			if _, err := l.wait(context.Background(), time.Hour); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	sharers := func() float64 { b, _ := l.Budget(); return b.Sharers }
+
+	send(1)
+	l.observe(Budget{Limit: 100, Remaining: 90, Reset: reset})
+	if s := sharers(); s != 1 {
+		t.Fatalf("sharers %v from one answer, want 1", s)
+	}
+	// Alone: the quota falls by exactly what this client sends.
+	send(2)
+	l.observe(Budget{Limit: 100, Remaining: 88, Reset: reset})
+	if s := sharers(); s != 1 {
+		t.Errorf("sharers %v when alone, want 1", s)
+	}
+	// 2 requests of ours while it fell by 10: about five clients; the
+	// estimate moves halfway, to 3.
+	send(2)
+	l.observe(Budget{Limit: 100, Remaining: 78, Reset: reset})
+	if s := sharers(); s != 3 {
+		t.Errorf("sharers %v after a fall of 10 over 2 of ours, want 3 (halfway from 1 to 5)", s)
+	}
+	// An answer from before the last one (out of order) teaches nothing,
+	// nor does a new window's first.
+	send(1)
+	l.observe(Budget{Limit: 100, Remaining: 80, Reset: reset})
+	l.observe(Budget{Limit: 100, Remaining: 99, Reset: reset.Add(time.Minute)})
+	if s := sharers(); s != 3 {
+		t.Errorf("sharers %v after answers that teach nothing, want 3", s)
 	}
 }

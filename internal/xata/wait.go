@@ -90,10 +90,11 @@ func (o WaitOptions) PollInterval(waited time.Duration) time.Duration {
 // client sharing the key still fit in it. Polls are the one request that
 // can wait without failing anything. While half the window's quota is
 // left, polls keep their schedule (0). Below that they spread what is left
-// above a reserve of a quarter evenly over the rest of the window; with
-// nothing above the reserve, they wait for the window to end. Each client
-// sees the same budget, so a fleet slows down together, and the prompt
-// schedule returns with the next window. A poll never waits more than
+// above a reserve of a quarter over the rest of the window, shared with
+// the other clients the answers show spending it (b.Sharers); with nothing
+// above the reserve, they wait for the window to end. Each client sees the
+// same budget, so a fleet slows down together, and the prompt schedule
+// returns with the next window. A poll never waits more than
 // maxGiveWay: when the hour's quota is the one running low, a branch that
 // is already being made is still seen ready within a minute, rather than
 // when the hour ends, long after its apply's timeout.
@@ -106,7 +107,7 @@ func GiveWay(b apiclient.Budget, ok bool, now time.Time) time.Duration {
 	if spare <= 0 {
 		return min(left, maxGiveWay)
 	}
-	return min(left/time.Duration(spare), maxGiveWay)
+	return min(time.Duration(float64(left)*max(1, b.Sharers)/float64(spare)), maxGiveWay)
 }
 
 // maxGiveWay bounds how long a poll gives way to the quota.

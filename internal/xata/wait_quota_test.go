@@ -106,3 +106,18 @@ func TestWaitForBranchGivesWayToTheQuota(t *testing.T) {
 		t.Errorf("%d polls in the first window, want at most the 15 spare requests and one: %v", polls, srv.left)
 	}
 }
+
+// Sharing the quota with others, a client spreads only its share of the
+// spare requests over the window.
+func TestGiveWayShares(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	alone := apiclient.Budget{Limit: 100, Remaining: 37, Reset: now.Add(time.Minute), Sharers: 1}
+	four := alone
+	four.Sharers = 4
+	if got := GiveWay(alone, true, now); got != 5*time.Second {
+		t.Errorf("alone: %s, want 5s", got)
+	}
+	if got := GiveWay(four, true, now); got != 20*time.Second {
+		t.Errorf("among four: %s, want 20s", got)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"sigs.k8s.io/yaml"
 
@@ -323,9 +324,14 @@ func validatePluginSpec(runner *runnerModel, create, del []stepModel) []specProb
 				fromSandbox := in.ValueFromSandbox.ValueBool()
 				fromStep := in.ValueFromStep != nil
 				if fromSandbox == fromStep {
+					sets := "sets both value_from_sandbox = true and value_from_step"
+					if !fromSandbox {
+						sets = "sets neither value_from_sandbox = true nor value_from_step"
+					}
 					problems = append(problems, specProblem{path: ip, summary: "Invalid Signadot Plugin Input Source",
-						detail: "Each input takes its value from exactly one place: set value_from_sandbox = true (the sandbox's params) " +
-							"or value_from_step = { step, output } (an earlier step's output), not both and not neither."})
+						detail: fmt.Sprintf("Input %s of %s (%s) %s. Each input takes its value from exactly one place: "+
+							"set value_from_sandbox = true (the sandbox's params) or value_from_step = { step, output } "+
+							"(an earlier step's output), not both and not neither.", quoted(in.Name), stepLabel(ph.name, i, s.Name), ip, sets)})
 					continue
 				}
 				if !fromStep || !known(in.ValueFromStep.Step) || !known(in.ValueFromStep.Output) {
@@ -359,6 +365,47 @@ func validatePluginSpec(runner *runnerModel, create, del []stepModel) []specProb
 		problems = append(problems, validateOverlay(runner)...)
 	}
 	return problems
+}
+
+// stepLabel names a step as a diagnostic shows it: its phase and its name,
+// `create step "provision"`, or its place in the list while the name is
+// not known yet, `create step create[0]`.
+func stepLabel(phase string, index int, name types.String) string {
+	if known(name) {
+		return fmt.Sprintf("%s step %q", phase, name.ValueString())
+	}
+	return fmt.Sprintf("%s step %s", phase, path.Root(phase).AtListIndex(index))
+}
+
+// quoted is a name for a diagnostic: the value in quotes, or "(unknown)".
+func quoted(name types.String) string {
+	if known(name) {
+		return fmt.Sprintf("%q", name.ValueString())
+	}
+	return "(unknown)"
+}
+
+// stepOf names the step that the attribute at p (create[0].script, say)
+// belongs to, reading the step's name from the configuration; "" when p is
+// not inside a step.
+func stepOf(ctx context.Context, cfg tfsdk.Config, p path.Path) string {
+	steps := p.Steps()
+	if len(steps) < 2 {
+		return ""
+	}
+	phase, ok := steps[0].(path.PathStepAttributeName)
+	index, isIndex := steps[1].(path.PathStepElementKeyInt)
+	if !ok || !isIndex || (phase != "create" && phase != "delete") {
+		return ""
+	}
+	name := types.StringUnknown()
+	if cfg.Schema != nil && !cfg.Raw.IsNull() {
+		var n types.String
+		if !cfg.GetAttribute(ctx, path.Root(string(phase)).AtListIndex(int(index)).AtName("name"), &n).HasError() {
+			name = n
+		}
+	}
+	return stepLabel(string(phase), int(index), name)
 }
 
 func sortedKeys(m map[string]bool) []string {
@@ -490,7 +537,7 @@ func validateOverlay(runner *runnerModel) []specProblem {
 type ruleValidator struct {
 	checks  []validator.String
 	summary string
-	detail  func(value string) string
+	detail  func(ctx context.Context, req validator.StringRequest) string
 }
 
 func (r ruleValidator) Description(ctx context.Context) string {
@@ -514,7 +561,7 @@ func (r ruleValidator) ValidateString(ctx context.Context, req validator.StringR
 		var out validator.StringResponse
 		c.ValidateString(ctx, req, &out)
 		if out.Diagnostics.HasError() {
-			resp.Diagnostics.AddAttributeError(req.Path, r.summary, r.detail(req.ConfigValue.ValueString()))
+			resp.Diagnostics.AddAttributeError(req.Path, r.summary, r.detail(ctx, req))
 			return
 		}
 	}
@@ -537,7 +584,8 @@ func stepPartNameRule(summary, kind, example, fix string) ruleValidator {
 			stringvalidator.RegexMatches(pluginNamePattern, "must start with a letter, contain only letters, digits and '-', and end with a letter or digit"),
 		},
 		summary: summary,
-		detail: func(v string) string {
+		detail: func(_ context.Context, req validator.StringRequest) string {
+			v := req.ConfigValue.ValueString()
 			return fmt.Sprintf("%s name %q is not allowed. %s names are 1 to %d letters, digits and '-', starting "+
 				"with a letter and ending with a letter or digit, such as %s. %s", kind, v, kind, maxStepPartName, example, fix)
 		},
@@ -557,9 +605,13 @@ var (
 	scriptRule = ruleValidator{
 		checks:  []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`\S`), "must not be empty")},
 		summary: "Empty Signadot Plugin Step Script",
-		detail: func(string) string {
-			return "The step's script is empty or only whitespace, so the step would run nothing. Write the commands " +
-				"the step runs, starting with a #! line such as #!/bin/bash."
+		detail: func(ctx context.Context, req validator.StringRequest) string {
+			step := "the step"
+			if s := stepOf(ctx, req.Config, req.Path); s != "" {
+				step = s
+			}
+			return fmt.Sprintf("The script of %s (%s) is empty or only whitespace, so the step would run nothing. "+
+				"Write the commands the step runs, starting with a #! line such as #!/bin/bash.", step, req.Path)
 		},
 	}
 )

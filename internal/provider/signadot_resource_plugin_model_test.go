@@ -12,7 +12,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/sandboxdb/terraform-provider-xata/internal/signadot"
 )
@@ -54,7 +56,16 @@ func TestValidatePluginSpec(t *testing.T) {
 			stepWith("b", []inputModel{input("id", false, "a", "id")}, "url"),
 		}, del: []stepModel{stepWith("d", []inputModel{input("id", false, "a", "id")})}},
 		{name: "both sources", create: []stepModel{stepWith("a", []inputModel{input("x", true, "a", "o")}, "o")},
-			wantPath: "create[0].inputs[0]", wantSummary: "Invalid Signadot Plugin Input Source"},
+			wantPath: "create[0].inputs[0]", wantSummary: "Invalid Signadot Plugin Input Source",
+			wantDetail: `Input "x" of create step "a" (create[0].inputs[0]) sets both value_from_sandbox = true and value_from_step.`},
+		{name: "neither source, in a delete step", create: []stepModel{stepWith("a", nil)},
+			del:      []stepModel{stepWith("b", nil), stepWith("cleanup", []inputModel{input("id", true, "", ""), input("x", false, "", "")})},
+			wantPath: "delete[1].inputs[1]", wantSummary: "Invalid Signadot Plugin Input Source",
+			wantDetail: `Input "x" of delete step "cleanup" (delete[1].inputs[1]) sets neither value_from_sandbox = true nor value_from_step.`},
+		{name: "both sources, step name not known yet", create: []stepModel{
+			{Name: types.StringUnknown(), Script: types.StringValue("true"), Inputs: []inputModel{input("x", true, "a", "o")}}},
+			wantPath: "create[0].inputs[0]", wantSummary: "Invalid Signadot Plugin Input Source",
+			wantDetail: `Input "x" of create step create[0] (create[0].inputs[0]) sets both`},
 		{name: "duplicate across phases", create: []stepModel{stepWith("a", nil)}, del: []stepModel{stepWith("a", nil)},
 			wantPath: "delete[0].name", wantSummary: "Duplicate Signadot Plugin Step Name"},
 		{name: "duplicate input", create: []stepModel{stepWith("a", []inputModel{input("x", true, "", ""), input("x", true, "", "")})},
@@ -242,6 +253,76 @@ func TestStepPartRules(t *testing.T) {
 			if resp.Diagnostics.HasError() {
 				t.Errorf("%s %v refused: %v", strings.Join(r.attr, "."), v, resp.Diagnostics)
 			}
+		}
+	}
+}
+
+// pluginConfig is a configuration of the resource with the given create
+// and delete steps, each a name (nil: unknown) and a script, everything
+// else null: what a validator's request carries.
+func pluginConfig(t *testing.T, create, del [][2]*string) tfsdk.Config {
+	t.Helper()
+	ctx := context.Background()
+	var resp resource.SchemaResponse
+	(&resourcePluginResource{}).Schema(ctx, resource.SchemaRequest{}, &resp)
+	typ := resp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	object := func(typ tftypes.Object, set map[string]tftypes.Value) tftypes.Value {
+		vals := map[string]tftypes.Value{}
+		for name, at := range typ.AttributeTypes {
+			vals[name] = tftypes.NewValue(at, nil)
+			if v, ok := set[name]; ok {
+				vals[name] = v
+			}
+		}
+		return tftypes.NewValue(typ, vals)
+	}
+	steps := func(attr string, list [][2]*string) tftypes.Value {
+		lt := typ.AttributeTypes[attr].(tftypes.List)
+		var elems []tftypes.Value
+		for _, s := range list {
+			name := tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+			if s[0] != nil {
+				name = tftypes.NewValue(tftypes.String, *s[0])
+			}
+			elems = append(elems, object(lt.ElementType.(tftypes.Object), map[string]tftypes.Value{
+				"name": name, "script": tftypes.NewValue(tftypes.String, *s[1]),
+			}))
+		}
+		return tftypes.NewValue(lt, elems)
+	}
+	return tfsdk.Config{Schema: resp.Schema, Raw: object(typ, map[string]tftypes.Value{
+		"name":   tftypes.NewValue(tftypes.String, "p"),
+		"create": steps("create", create),
+		"delete": steps("delete", del),
+	})}
+}
+
+// TestScriptRuleNamesTheStep: an empty script is refused with the step's
+// phase and name, read from the configuration, and the attribute path.
+func TestScriptRuleNamesTheStep(t *testing.T) {
+	str := func(s string) *string { return &s }
+	cfg := pluginConfig(t,
+		[][2]*string{{str("provision"), str("true")}, {nil, str("")}},
+		[][2]*string{{str("cleanup"), str("  \n")}})
+	attr := stepStringAttr(t, "script")
+	for _, tc := range []struct {
+		at     path.Path
+		script string
+		want   string
+	}{
+		{path.Root("delete").AtListIndex(0).AtName("script"), "  \n", `The script of delete step "cleanup" (delete[0].script) is empty`},
+		{path.Root("create").AtListIndex(1).AtName("script"), "", `The script of create step create[1] (create[1].script) is empty`},
+	} {
+		var resp validator.StringResponse
+		for _, v := range attr.Validators {
+			v.ValidateString(context.Background(), validator.StringRequest{Path: tc.at, Config: cfg, ConfigValue: types.StringValue(tc.script)}, &resp)
+		}
+		if len(resp.Diagnostics) != 1 {
+			t.Fatalf("%s: want one error, got %v", tc.at, resp.Diagnostics)
+		}
+		d := resp.Diagnostics[0]
+		if d.Summary() != "Empty Signadot Plugin Step Script" || !strings.Contains(d.Detail(), tc.want) || !strings.Contains(d.Detail(), "#!/bin/bash") {
+			t.Errorf("%s: got %q / %q, want the detail to say %q", tc.at, d.Summary(), d.Detail(), tc.want)
 		}
 	}
 }

@@ -1,9 +1,10 @@
 package provider
 
 // The shared test harness: provider factories wired to an in-process Xata
-// emulator, a PostgreSQL started once per test binary for the tests that
-// need real databases, and the Terraform CLI settings terraform-plugin-testing
-// needs on a machine without internet.
+// emulator (or, in a contract run, to an external endpoint: see
+// harness_contract_test.go), a PostgreSQL started once per test binary for
+// the tests that need real databases, and the Terraform CLI settings
+// terraform-plugin-testing needs on a machine without internet.
 
 import (
 	"context"
@@ -11,12 +12,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/signadotemu"
@@ -27,6 +32,10 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if err := setUpContract(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
 	cleanup, err := prepareTerraformCLI()
 	cliErr = err
 	code := m.Run()
@@ -115,13 +124,56 @@ func stopSharedPostgres() {
 	}
 }
 
-// testEnv is one emulator and the provider wiring for it.
+// testEnv is the Xata API one test runs against, and the provider wiring
+// for it: an in-process emulator, or (in a contract run) the external
+// endpoint the XATA_CONTRACT_* variables name.
 type testEnv struct {
+	// emu is the in-process emulator, nil against an external endpoint;
+	// tests that use it call requireEmulator first.
 	emu *xataemu.Emulator
+	api *xata.Client
+
+	baseURL, apiKey, organizationID, projectID string
+	// region, instanceType and image are what seeded and configured root
+	// branches ask for: values the server offers.
+	region, instanceType, image string
+	// prefix starts the name of every branch the test creates: empty on
+	// the emulator, which the test has to itself; a run- and test-unique
+	// "tfc-…-" against an endpoint others may share.
+	prefix string
+}
+
+func (e *testEnv) URL() string            { return e.baseURL }
+func (e *testEnv) APIKey() string         { return e.apiKey }
+func (e *testEnv) OrganizationID() string { return e.organizationID }
+func (e *testEnv) ProjectID() string      { return e.projectID }
+
+// name is the branch name a test calls n: n itself on the emulator, n
+// with the test's prefix against an endpoint. Every name a test creates
+// goes through it, in HCL and in API calls alike.
+func (e *testEnv) name(n string) string { return e.prefix + n }
+
+// unname is the name a test calls the branch named n by.
+func (e *testEnv) unname(n string) string { return strings.TrimPrefix(n, e.prefix) }
+
+// nameRegex is an RE2 regex for the names a test calls by names starting
+// with start.
+func (e *testEnv) nameRegex(start string) string { return "^" + regexp.QuoteMeta(e.name(start)) }
+
+// scope is an HCL name_regex line that keeps a filter of the project's
+// branches to this test's, or "" on the emulator, whose project holds
+// nothing else.
+func (e *testEnv) scope() string {
+	if e.prefix == "" {
+		return ""
+	}
+	return fmt.Sprintf("name_regex = %q\n", e.nameRegex(""))
 }
 
 type envOption func(*xataemu.Options)
 
+// withProvisionDelay sets how long the emulator takes to provision a
+// branch; against an endpoint the server takes what it takes.
 func withProvisionDelay(d time.Duration) envOption {
 	return func(o *xataemu.Options) { o.ProvisionDelay = d }
 }
@@ -141,8 +193,17 @@ func withCredentialsShape(shape xataemu.CredentialsShape) envOption {
 // branches with real databases. XATA_TEST_CREDENTIALS_SHAPE (hosted, the
 // default, or open-source) picks the credentials answers of every
 // emulator the suite starts; CI runs the suite under both.
+//
+// In a contract run it starts nothing: the test runs against the
+// endpoint, its branches are named with a prefix of its own, and every
+// branch with that prefix is deleted when the test ends, passed or
+// failed. The options (emulator settings) do not apply there; tests whose
+// checks rely on them call requireEmulator first.
 func newTestEnv(t *testing.T, withPostgres bool, opts ...envOption) *testEnv {
 	t.Helper()
+	if contract != nil {
+		return newContractEnv(t)
+	}
 	shape, err := xataemu.ParseCredentialsShape(os.Getenv("XATA_TEST_CREDENTIALS_SHAPE"))
 	if err != nil {
 		t.Fatalf("XATA_TEST_CREDENTIALS_SHAPE: %v", err)
@@ -164,11 +225,16 @@ func newTestEnv(t *testing.T, withPostgres bool, opts ...envOption) *testEnv {
 		t.Fatalf("serving the Xata emulator: %v", err)
 	}
 	t.Cleanup(func() { _ = emu.Close() })
-	return &testEnv{emu: emu}
+	e := &testEnv{
+		emu: emu, baseURL: emu.URL(), apiKey: emu.APIKey(), organizationID: emu.OrganizationID(), projectID: emu.ProjectID(),
+		region: defaultContractRegion, instanceType: defaultContractInstanceType, image: defaultContractImage,
+	}
+	e.api = e.newClient(t)
+	return e
 }
 
-// providerBlock configures the provider for this emulator in HCL, so tests
-// can run in parallel without sharing environment variables.
+// providerBlock configures the provider for this test's API in HCL, so
+// tests can run in parallel without sharing environment variables.
 func (e *testEnv) providerBlock() string {
 	return fmt.Sprintf(`
 provider "xata" {
@@ -177,8 +243,25 @@ provider "xata" {
   organization_id = %q
   project_id      = %q
 }
-`, e.emu.URL(), e.emu.APIKey(), e.emu.OrganizationID(), e.emu.ProjectID())
+`, e.URL(), e.APIKey(), e.OrganizationID(), e.ProjectID())
 }
+
+// rootHCL is a xata_branch resource at address creating root branch name
+// (a test's name for it) with the region, instance type and image the
+// server offers; extra lines go inside the block.
+func (e *testEnv) rootHCL(address, name, extra string) string {
+	return fmt.Sprintf(`
+resource "xata_branch" %q {
+  name          = %q
+  region        = %q
+  instance_type = %q
+  image         = %q
+%s}
+`, address, e.name(name), e.region, e.instanceType, e.image, extra)
+}
+
+// mainHCL is xata_branch.main creating root branch "main".
+func (e *testEnv) mainHCL() string { return e.rootHCL("main", "main", "") }
 
 // factories serves the provider in-process, with the waiter's polling
 // shortened to the emulator's timescale.
@@ -205,42 +288,160 @@ func testFactories(t *testing.T) map[string]func() (tfprotov6.ProviderServer, er
 
 // seedRoot creates a root branch behind Terraform's back, as one that
 // exists before the configuration (main) or that another state left, and
-// returns its id.
+// returns its id. Against an endpoint it waits until the branch is
+// healthy, as a branch that existed before would be.
 func (e *testEnv) seedRoot(t *testing.T, name string) string {
 	t.Helper()
-	b, err := e.client(t).CreateBranch(context.Background(), e.emu.OrganizationID(), e.emu.ProjectID(), xata.CreateBranchRequest{
-		Name: name, Mode: xata.ModeCustom,
-		Configuration: &xata.ClusterConfiguration{Region: "us-east-1", InstanceType: "xata.micro", Image: "postgres:17.9"},
+	b, err := e.api.CreateBranch(context.Background(), e.OrganizationID(), e.ProjectID(), xata.CreateBranchRequest{
+		Name: e.name(name), Mode: xata.ModeCustom,
+		Configuration: &xata.ClusterConfiguration{Region: e.region, InstanceType: e.instanceType, Image: e.image},
 	})
 	if err != nil {
-		t.Fatalf("seeding branch %q: %v", name, err)
+		t.Fatalf("seeding branch %q: %v", e.name(name), err)
 	}
+	e.settle(t, b.ID, xata.TargetHealthy)
 	return b.ID
 }
 
-// client is a Xata API client on the emulator, for arranging and
-// inspecting state behind Terraform's back.
-func (e *testEnv) client(t *testing.T) *xata.Client {
+// settle waits, against an endpoint, until a branch arranged behind
+// Terraform's back reaches target; the emulators of the tests that arrange
+// branches make them ready at once.
+func (e *testEnv) settle(t *testing.T, id string, target xata.WaitTarget) {
 	t.Helper()
-	c, err := xata.NewClient(xata.Config{BaseURL: e.emu.URL(), APIKey: e.emu.APIKey(), UserAgent: "provider-tests"})
+	if e.emu != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), contractWait)
+	defer cancel()
+	if _, err := e.api.WaitForBranch(ctx, e.OrganizationID(), e.ProjectID(), id, target, xata.WaitOptions{}); err != nil {
+		t.Fatalf("waiting for branch %s to be %s: %v", id, target, err)
+	}
+}
+
+// deleteBranch deletes a branch behind Terraform's back. An endpoint may
+// delete asynchronously: there it waits until the branch is gone.
+func (e *testEnv) deleteBranch(t *testing.T, id string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), contractWait)
+	defer cancel()
+	if err := e.api.DeleteBranch(ctx, e.OrganizationID(), e.ProjectID(), id); err != nil {
+		t.Fatalf("deleting branch %s out of band: %v", id, err)
+	}
+	for e.emu == nil {
+		_, err := e.api.GetBranch(ctx, e.OrganizationID(), e.ProjectID(), id)
+		if xata.IsNotFound(err) {
+			return
+		}
+		if err := sleepCtx(ctx, 2*time.Second); err != nil {
+			t.Fatalf("branch %s is still there after its deletion", id)
+		}
+	}
+}
+
+// client is a Xata API client on the test's API, for arranging and
+// inspecting state behind Terraform's back.
+func (e *testEnv) client(*testing.T) *xata.Client { return e.api }
+
+func (e *testEnv) newClient(t *testing.T) *xata.Client {
+	t.Helper()
+	c, err := xata.NewClient(xata.Config{BaseURL: e.URL(), APIKey: e.APIKey(), UserAgent: "provider-tests"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
 }
 
-// checkNoBranches is a CheckDestroy: nothing may be left in the emulator.
+// branches lists the test's branches through the API: the project's, or
+// against an endpoint those with the test's prefix.
+func (e *testEnv) branches(ctx context.Context) ([]xata.BranchListMetadata, error) {
+	all, err := e.api.ListBranches(ctx, e.OrganizationID(), e.ProjectID())
+	if err != nil {
+		return nil, err
+	}
+	var out []xata.BranchListMetadata
+	for _, b := range all {
+		if strings.HasPrefix(b.Name, e.prefix) {
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}
+
+// branchNames are the test's names of its branches that exist now, sorted.
+func (e *testEnv) branchNames(t *testing.T) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	bs, err := e.branches(ctx)
+	if err != nil {
+		t.Fatalf("listing the branches: %v", err)
+	}
+	var names []string
+	for _, b := range bs {
+		names = append(names, e.unname(b.Name))
+	}
+	slices.Sort(names)
+	return names
+}
+
+// branchStatus is a check that the branch the test calls name has status
+// type want on the server now (the state's status is as of the last read).
+func (e *testEnv) branchStatus(name, want string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		found, err := e.api.FindBranchByName(ctx, e.OrganizationID(), e.ProjectID(), e.name(name))
+		if err != nil {
+			return fmt.Errorf("branch %s: %w", e.name(name), err)
+		}
+		b, err := e.api.GetBranch(ctx, e.OrganizationID(), e.ProjectID(), found.ID)
+		if err != nil {
+			return err
+		}
+		if got := b.Status.StatusType; got != want {
+			return fmt.Errorf("branch %s is %s, want %s", e.name(name), got, want)
+		}
+		return nil
+	}
+}
+
+// checkNoBranches is a CheckDestroy: none of the test's branches may be
+// left but those it calls keep. An endpoint may delete asynchronously, so
+// there the check waits a while for the branches to go.
 func (e *testEnv) checkNoBranches(keep ...string) func(*terraform.State) error {
 	return func(*terraform.State) error {
 		keepSet := map[string]bool{}
 		for _, k := range keep {
-			keepSet[k] = true
+			keepSet[e.name(k)] = true
 		}
-		for _, b := range e.emu.Branches(e.emu.ProjectID()) {
-			if !keepSet[b.Name] {
-				return fmt.Errorf("branch %s (%s) still exists after destroy", b.Name, b.ID)
+		ctx, cancel := context.WithTimeout(context.Background(), contractWait)
+		defer cancel()
+		for {
+			bs, err := e.branches(ctx)
+			if err != nil {
+				return fmt.Errorf("listing the branches left after destroy: %w", err)
+			}
+			var left []string
+			for _, b := range bs {
+				if !keepSet[b.Name] {
+					left = append(left, fmt.Sprintf("%s (%s)", b.Name, b.ID))
+				}
+			}
+			if len(left) == 0 {
+				return nil
+			}
+			if e.emu != nil || sleepCtx(ctx, 2*time.Second) != nil {
+				return fmt.Errorf("branches still exist after destroy: %s", strings.Join(left, ", "))
 			}
 		}
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
 		return nil
 	}
 }
@@ -250,8 +451,11 @@ type signadotEnv struct {
 	emu *signadotemu.Emulator
 }
 
+// newSignadotEnv starts a Signadot emulator for one test. A contract run
+// skips the test: it reaches no Xata API.
 func newSignadotEnv(t *testing.T) *signadotEnv {
 	t.Helper()
+	skipAgainstEndpoint(t, "tests the Signadot side only")
 	emu, err := signadotemu.New(signadotemu.Options{})
 	if err != nil {
 		t.Fatalf("starting the Signadot emulator: %v", err)

@@ -63,10 +63,10 @@ func newProtoProvider(t *testing.T, env *testEnv) *protoProvider {
 	if env != nil {
 		resp, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{
 			Config: p.value(p.schema.Provider.ValueType(), map[string]tftypes.Value{
-				"base_url":        str(env.emu.URL()),
-				"api_key":         str(env.emu.APIKey()),
-				"organization_id": str(env.emu.OrganizationID()),
-				"project_id":      str(env.emu.ProjectID()),
+				"base_url":        str(env.URL()),
+				"api_key":         str(env.APIKey()),
+				"organization_id": str(env.OrganizationID()),
+				"project_id":      str(env.ProjectID()),
 			}),
 		})
 		if err != nil {
@@ -226,7 +226,7 @@ func TestProtocolListResource(t *testing.T) {
 	identityType := p.identity.IdentitySchemas["xata_branch"].ValueType()
 	resourceType := p.schema.ResourceSchemas["xata_branch"].ValueType()
 
-	results := p.listResults(map[string]tftypes.Value{"name_regex": str("^sb-")}, false, 0)
+	results := p.listResults(map[string]tftypes.Value{"name_regex": str(env.nameRegex("sb-"))}, false, 0)
 	var names []string
 	for _, r := range results {
 		p.noErrors("list", r.Diagnostics)
@@ -234,25 +234,33 @@ func TestProtocolListResource(t *testing.T) {
 			t.Errorf("%s: an object was sent unasked", r.DisplayName)
 		}
 		id := p.attrs(identityType, r.Identity.IdentityData)
-		if strAttr(t, id, "id") != seeded.ids[r.DisplayName] || strAttr(t, id, "organization_id") != env.emu.OrganizationID() ||
-			strAttr(t, id, "project_id") != env.emu.ProjectID() {
+		if strAttr(t, id, "id") != seeded.ids[env.unname(r.DisplayName)] || strAttr(t, id, "organization_id") != env.OrganizationID() ||
+			strAttr(t, id, "project_id") != env.ProjectID() {
 			t.Errorf("%s: identity %v", r.DisplayName, id)
 		}
-		names = append(names, r.DisplayName)
+		names = append(names, env.unname(r.DisplayName))
 	}
 	if want := []string{"sb-1", "sb-2"}; !slices.Equal(names, want) {
 		t.Errorf("listed %v, want %v", names, want)
 	}
 
-	results = p.listResults(map[string]tftypes.Value{"status": str(xata.StatusHibernated)}, true, 0)
+	// Against an endpoint, filters of the whole project are kept to this
+	// test's branches.
+	scoped := func(config map[string]tftypes.Value) map[string]tftypes.Value {
+		if env.prefix != "" {
+			config["name_regex"] = str(env.nameRegex(""))
+		}
+		return config
+	}
+	results = p.listResults(scoped(map[string]tftypes.Value{"status": str(xata.StatusHibernated)}), true, 0)
 	if len(results) != 1 {
 		t.Fatalf("hibernated: %d results, want sb-2 alone", len(results))
 	}
 	p.noErrors("list", results[0].Diagnostics)
 	obj := p.attrs(resourceType, results[0].Resource)
 	for name, want := range map[string]string{
-		"name": "sb-2", "status": xata.StatusHibernated, "parent_id": seeded.ids["main"], "region": "us-east-1",
-		"organization_id": env.emu.OrganizationID(), "password": "<null>", "connection_string": "<null>",
+		"name": env.name("sb-2"), "status": xata.StatusHibernated, "parent_id": seeded.ids["main"], "region": env.region,
+		"organization_id": env.OrganizationID(), "password": "<null>", "connection_string": "<null>",
 		"host": "<null>", "database": "<null>", "parent_name": "<null>",
 	} {
 		if got := strAttr(t, obj, name); got != want {
@@ -260,12 +268,12 @@ func TestProtocolListResource(t *testing.T) {
 		}
 	}
 
-	results = p.listResults(nil, false, 2)
-	if len(results) != 2 || results[0].DisplayName != "main" || results[1].DisplayName != "other" {
+	results = p.listResults(scoped(map[string]tftypes.Value{}), false, 2)
+	if len(results) != 2 || results[0].DisplayName != env.name("main") || results[1].DisplayName != env.name("other") {
 		t.Errorf("limit 2: %v", results)
 	}
 
-	results = p.listResults(map[string]tftypes.Value{"parent_name": str("gone")}, false, 0)
+	results = p.listResults(map[string]tftypes.Value{"parent_name": str(env.name("gone"))}, false, 0)
 	if len(results) != 1 {
 		t.Fatalf("unresolved parent: %d results, want one with the error", len(results))
 	}
@@ -317,7 +325,7 @@ func TestProtocolInvokeAction(t *testing.T) {
 	seeded := seedBranches(t, env) // sb-2 hibernated
 	p := newProtoProvider(t, env)
 	ctx := context.Background()
-	org, project := env.emu.OrganizationID(), env.emu.ProjectID()
+	org, project := env.OrganizationID(), env.ProjectID()
 	expect := func(actionType, branch string, want ...string) {
 		t.Helper()
 		progress, diags := p.invoke(actionType, seeded.ids[branch])
@@ -327,7 +335,7 @@ func TestProtocolInvokeAction(t *testing.T) {
 				t.Errorf("%s on %s: no progress message with %q in %q", actionType, branch, w, progress)
 			}
 		}
-		if len(progress) == 0 || !strings.Contains(progress[0], `"`+branch+`" (`+seeded.ids[branch]+`)`) {
+		if len(progress) == 0 || !strings.Contains(progress[0], `"`+env.name(branch)+`" (`+seeded.ids[branch]+`)`) {
 			t.Errorf("%s on %s: progress does not name the branch: %q", actionType, branch, progress)
 		}
 	}
@@ -397,7 +405,7 @@ func TestProtocolReadResourceIdentity(t *testing.T) {
 	seeded := seedBranches(t, env)
 	p := newProtoProvider(t, env)
 	ctx := context.Background()
-	org, project, id := env.emu.OrganizationID(), env.emu.ProjectID(), seeded.ids["pr-7"]
+	org, project, id := env.OrganizationID(), env.ProjectID(), seeded.ids["pr-7"]
 	stateType := p.schema.ResourceSchemas["xata_branch"].ValueType()
 	identityType := p.identity.IdentitySchemas["xata_branch"].ValueType()
 	wantIdentity := map[string]string{"organization_id": org, "project_id": project, "id": id}
@@ -421,7 +429,7 @@ func TestProtocolReadResourceIdentity(t *testing.T) {
 	}
 	p.noErrors("read without identity", read.Diagnostics)
 	checkIdentity("read without identity", read.NewIdentity)
-	if name := strAttr(t, p.attrs(stateType, read.NewState), "name"); name != "pr-7" {
+	if name := strAttr(t, p.attrs(stateType, read.NewState), "name"); name != env.name("pr-7") {
 		t.Errorf("read state name %s", name)
 	}
 
@@ -449,16 +457,14 @@ func TestProtocolReadResourceIdentity(t *testing.T) {
 
 	byName, err := p.server.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{
 		TypeName: "xata_branch",
-		Identity: &tfprotov6.ResourceIdentityData{IdentityData: p.value(identityType, map[string]tftypes.Value{"id": str("pr-7")})},
+		Identity: &tfprotov6.ResourceIdentityData{IdentityData: p.value(identityType, map[string]tftypes.Value{"id": str(env.name("pr-7"))})},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantError(t, byName.Diagnostics, "Invalid Xata Branch Import Identity")
 
-	if err := env.client(t).DeleteBranch(ctx, org, project, id); err != nil {
-		t.Fatal(err)
-	}
+	env.deleteBranch(t, id)
 	gone, err := p.server.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: "xata_branch", CurrentState: state})
 	if err != nil {
 		t.Fatal(err)

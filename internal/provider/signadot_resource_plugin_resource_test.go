@@ -326,6 +326,7 @@ func TestAccResourcePlugin_deleteInUse(t *testing.T) {
 // TestAccResourcePlugin_validation: each rule the API enforces fails the
 // plan with the attribute named, before anything is sent.
 func TestAccResourcePlugin_validation(t *testing.T) {
+	skipAgainstEndpoint(t, "refused at plan time, before any API call")
 	provider := `
 provider "xata" {
   signadot_api_url = "http://127.0.0.1:9"

@@ -23,7 +23,7 @@ func TestAccBranchCredentialsEphemeralResource(t *testing.T) {
 	// The echo resource records the data when it is created, so each step
 	// uses a resource of its own.
 	withEcho := func(echoName, ephemeralHCL string) string {
-		return env.providerBlock() + rootBranchHCL + ephemeralHCL + `
+		return env.providerBlock() + env.mainHCL() + ephemeralHCL + `
 provider "echo" {
   data = ephemeral.xata_branch_credentials.main
 }

@@ -18,16 +18,21 @@ import (
 // connection details gives the server's host, port, database and sslmode,
 // and the connection string connects. The open-source server returns only
 // a username and password; the rest is in the branch's connectionString.
+// A contract run checks the endpoint's one shape: the same details
+// everywhere, and a connection string that connects.
 func TestAccConnectionDetails_bothCredentialsShapes(t *testing.T) {
-	for _, shape := range []xataemu.CredentialsShape{xataemu.CredentialsHosted, xataemu.CredentialsOpenSource} {
+	shapes := []xataemu.CredentialsShape{xataemu.CredentialsHosted, xataemu.CredentialsOpenSource}
+	if contract != nil {
+		shapes = []xataemu.CredentialsShape{"endpoint"}
+	}
+	for _, shape := range shapes {
 		t.Run(string(shape), func(t *testing.T) {
 			env := newTestEnv(t, true, withCredentialsShape(shape))
 			env.seedRoot(t, "main")
-			pg := sharedPostgres(t)
-			config := env.providerBlock() + `
+			config := env.providerBlock() + fmt.Sprintf(`
 resource "xata_branch" "pr" {
-  name        = "pr-1"
-  parent_name = "main"
+  name        = %q
+  parent_name = %q
 }
 
 data "xata_branch" "pr" {
@@ -35,9 +40,10 @@ data "xata_branch" "pr" {
 }
 
 data "xata_branches" "all" {
-  name_regex = "^pr-1$"
+  name_regex = %q
   depends_on = [xata_branch.pr]
 }
+`, env.name("pr-1"), env.name("main"), env.nameRegex("pr-1")+"$") + `
 
 output "resource" {
   value     = xata_branch.pr.connection_string
@@ -55,13 +61,12 @@ output "data_source" {
 				Steps: []resource.TestStep{{
 					Config: config,
 					Check: resource.ComposeTestCheckFunc(
-						resource.TestCheckResourceAttr("xata_branch.pr", "host", "127.0.0.1"),
-						resource.TestCheckResourceAttr("xata_branch.pr", "port", strconv.Itoa(pg.Port())),
-						resource.TestCheckResourceAttr("data.xata_branch.pr", "host", "127.0.0.1"),
-						resource.TestCheckResourceAttr("data.xata_branches.all", "branches.0.host", "127.0.0.1"),
-						resource.TestCheckResourceAttr("data.xata_branches.all", "branches.0.port", strconv.Itoa(pg.Port())),
+						onTheServer(t, env),
+						resource.TestCheckResourceAttrPair("data.xata_branch.pr", "host", "xata_branch.pr", "host"),
+						resource.TestCheckResourceAttrPair("data.xata_branches.all", "branches.0.host", "xata_branch.pr", "host"),
+						resource.TestCheckResourceAttrPair("data.xata_branches.all", "branches.0.port", "xata_branch.pr", "port"),
 						resource.TestCheckResourceAttrPair("xata_branch.pr", "database", "data.xata_branch.pr", "database"),
-						connects("resource"), connects("data_source"),
+						connects("resource", env), connects("data_source", env),
 					),
 				}},
 			})
@@ -69,9 +74,25 @@ output "data_source" {
 	}
 }
 
+// onTheServer checks that the branch's host and port are the emulator's
+// PostgreSQL; an endpoint's hosts are its own, and only have to be there.
+func onTheServer(t *testing.T, env *testEnv) resource.TestCheckFunc {
+	if env.emu == nil {
+		return resource.ComposeTestCheckFunc(
+			resource.TestCheckResourceAttrSet("xata_branch.pr", "host"),
+			resource.TestCheckResourceAttrSet("xata_branch.pr", "port"),
+		)
+	}
+	pg := sharedPostgres(t)
+	return resource.ComposeTestCheckFunc(
+		resource.TestCheckResourceAttr("xata_branch.pr", "host", "127.0.0.1"),
+		resource.TestCheckResourceAttr("xata_branch.pr", "port", strconv.Itoa(pg.Port())),
+	)
+}
+
 // connects checks that output name is a connection string that keeps the
 // server's sslmode and that a client can log in with.
-func connects(name string) resource.TestCheckFunc {
+func connects(name string, env *testEnv) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		out, ok := s.RootModule().Outputs[name]
 		if !ok {
@@ -84,8 +105,14 @@ func connects(name string) resource.TestCheckFunc {
 		}
 		// The emulator's local cluster has no TLS, and says so in its
 		// connection strings; the provider must keep that, not override it.
-		if mode := u.Query().Get("sslmode"); mode != "disable" {
+		// An endpoint's may say anything, and where it says nothing the
+		// provider adds require.
+		mode := u.Query().Get("sslmode")
+		if env.emu != nil && mode != "disable" {
 			return fmt.Errorf("output %s has sslmode %q, want the server's disable", name, mode)
+		}
+		if mode == "" {
+			return fmt.Errorf("output %s has no sslmode", name)
 		}
 		ctx := context.Background()
 		c, err := pgx.Connect(ctx, conn)

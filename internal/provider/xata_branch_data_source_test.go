@@ -22,12 +22,12 @@ func TestAccBranchDataSource(t *testing.T) {
 		CheckDestroy:             env.checkNoBranches(),
 		Steps: []resource.TestStep{
 			{
-				Config: env.providerBlock() + rootBranchHCL + `
+				Config: env.providerBlock() + env.mainHCL() + fmt.Sprintf(`
 data "xata_branch" "by_name" {
-  name       = "main"
+  name       = %q
   depends_on = [xata_branch.main]
 }
-
+`, env.name("main")) + `
 data "xata_branch" "by_id" {
   id = xata_branch.main.id
 }
@@ -41,12 +41,12 @@ data "xata_branch" "by_id" {
 				},
 			},
 			{
-				Config: env.providerBlock() + rootBranchHCL + `
+				Config: env.providerBlock() + env.mainHCL() + fmt.Sprintf(`
 data "xata_branch" "missing" {
-  name = "Main"
+  name = %q
 }
-`,
-				ExpectError: regexp.MustCompile(`(?s)Xata Branch Data Source: Branch Not Found.*"Main"`),
+`, env.name("Main")),
+				ExpectError: regexp.MustCompile(`(?s)Xata Branch Data Source: Branch Not Found.*"` + regexp.QuoteMeta(env.name("Main")) + `"`),
 			},
 		},
 	})
@@ -54,6 +54,7 @@ data "xata_branch" "missing" {
 
 // TestAccBranchDataSource_needsOneOfIDAndName is refused at validation.
 func TestAccBranchDataSource_needsOneOfIDAndName(t *testing.T) {
+	skipAgainstEndpoint(t, "refused at validation, before any API call")
 	for name, body := range map[string]string{
 		"both":    `id = "k3v9q0m2p8d4r6t1b5n7c0f2a9"` + "\n" + `name = "main"`,
 		"neither": ``,
@@ -92,25 +93,21 @@ provider "xata" {
   organization_id = %q
   project_id      = %q
 }
-`, env.emu.URL(), env.emu.OrganizationID(), env.emu.ProjectID())
+`, env.URL(), env.OrganizationID(), env.ProjectID())
 	refused := regexp.MustCompile(`(?s)API Key Refused.*XATA_API_KEY`)
+	main, child := env.name("main"), env.name("child")
 	for name, body := range map[string]string{
-		"data source": `data "xata_branch" "b" {
-  name = "main"
-}`,
-		"ephemeral resource": `ephemeral "xata_branch_credentials" "b" {
-  branch_name = "main"
-}`,
-		"parent of a new branch": `resource "xata_branch" "b" {
-  name        = "child"
-  parent_name = "main"
-}`,
-		"a new root branch": `resource "xata_branch" "b" {
-  name          = "root"
-  region        = "us-east-1"
-  instance_type = "xata.micro"
-  image         = "postgres:17.9"
-}`,
+		"data source": fmt.Sprintf(`data "xata_branch" "b" {
+  name = %q
+}`, main),
+		"ephemeral resource": fmt.Sprintf(`ephemeral "xata_branch_credentials" "b" {
+  branch_name = %q
+}`, main),
+		"parent of a new branch": fmt.Sprintf(`resource "xata_branch" "b" {
+  name        = %q
+  parent_name = %q
+}`, child, main),
+		"a new root branch": env.rootHCL("b", "root", ""),
 	} {
 		t.Run(name, func(t *testing.T) {
 			resource.Test(t, resource.TestCase{
@@ -123,13 +120,13 @@ provider "xata" {
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: env.factories(t),
 			Steps: []resource.TestStep{{
-				Config: badProvider + `resource "xata_branch" "b" {
-  name        = "main"
+				Config: badProvider + fmt.Sprintf(`resource "xata_branch" "b" {
+  name        = %q
   parent_name = "x"
-}`,
+}`, main),
 				ResourceName:  "xata_branch.b",
 				ImportState:   true,
-				ImportStateId: "main",
+				ImportStateId: main,
 				ExpectError:   refused,
 			}},
 		})
@@ -149,16 +146,17 @@ provider "xata" {
   organization_id = "nosuch"
   project_id      = %q
 }
-`, env.emu.URL(), env.emu.APIKey(), env.emu.ProjectID())
+`, env.URL(), env.APIKey(), env.ProjectID())
 	denied := phrases("Access Denied", "organization nosuch", "Check the ids first")
+	main, child := env.name("main"), env.name("child")
 	for name, body := range map[string]string{
-		"data source": `data "xata_branch" "b" {
-  name = "main"
-}`,
-		"parent of a new branch": `resource "xata_branch" "b" {
-  name        = "child"
-  parent_name = "main"
-}`,
+		"data source": fmt.Sprintf(`data "xata_branch" "b" {
+  name = %q
+}`, main),
+		"parent of a new branch": fmt.Sprintf(`resource "xata_branch" "b" {
+  name        = %q
+  parent_name = %q
+}`, child, main),
 	} {
 		t.Run(name, func(t *testing.T) {
 			resource.Test(t, resource.TestCase{
@@ -171,13 +169,13 @@ provider "xata" {
 		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: env.factories(t),
 			Steps: []resource.TestStep{{
-				Config: env.providerBlock() + `resource "xata_branch" "b" {
-  name        = "main"
+				Config: env.providerBlock() + fmt.Sprintf(`resource "xata_branch" "b" {
+  name        = %q
   parent_name = "x"
-}`,
+}`, main),
 				ResourceName:  "xata_branch.b",
 				ImportState:   true,
-				ImportStateId: "nosuch/" + env.emu.ProjectID() + "/main",
+				ImportStateId: "nosuch/" + env.ProjectID() + "/" + main,
 				ExpectError:   denied,
 			}},
 		})

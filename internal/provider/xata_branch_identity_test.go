@@ -19,8 +19,8 @@ import (
 // organization and project.
 func (e *testEnv) branchIdentity(address string, id knownvalue.Check) statecheck.StateCheck {
 	return statecheck.ExpectIdentity(address, map[string]knownvalue.Check{
-		"organization_id": knownvalue.StringExact(e.emu.OrganizationID()),
-		"project_id":      knownvalue.StringExact(e.emu.ProjectID()),
+		"organization_id": knownvalue.StringExact(e.OrganizationID()),
+		"project_id":      knownvalue.StringExact(e.ProjectID()),
 		"id":              id,
 	})
 }
@@ -33,13 +33,13 @@ func TestAccBranchResource_identity(t *testing.T) {
 	env := newTestEnv(t, false)
 	t.Parallel()
 	child := func(name, description string) string {
-		return env.providerBlock() + rootBranchHCL + fmt.Sprintf(`
+		return env.providerBlock() + env.mainHCL() + fmt.Sprintf(`
 resource "xata_branch" "pr" {
   name        = %q
   parent_id   = xata_branch.main.id # as imported state has it
   description = %q
 }
-`, name, description)
+`, env.name(name), description)
 	}
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	identityChecks := func() []statecheck.StateCheck {
@@ -84,20 +84,14 @@ func TestAccBranchResource_importByPartialIdentity(t *testing.T) {
 	env := newTestEnv(t, false, withProvisionDelay(-1))
 	t.Parallel()
 	createdID := env.seedRoot(t, "seeded")
+	seeded := env.name("seeded")
 	importing := func(id string) string {
 		return env.providerBlock() + fmt.Sprintf(`
 import {
   to       = xata_branch.seeded
   identity = { id = %q }
 }
-
-resource "xata_branch" "seeded" {
-  name          = "seeded"
-  region        = "us-east-1"
-  instance_type = "xata.micro"
-  image         = "postgres:17.9"
-}
-`, id)
+`, id) + env.rootHCL("seeded", "seeded", "")
 	}
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
@@ -105,8 +99,8 @@ resource "xata_branch" "seeded" {
 		CheckDestroy:             env.checkNoBranches(),
 		Steps: []resource.TestStep{
 			{
-				Config:      importing("seeded"),
-				ExpectError: regexp.MustCompile(`(?s)Invalid Xata Branch Import Identity.*"seeded".*not a branch id.*id\s+=\s+"<name>"`),
+				Config:      importing(seeded),
+				ExpectError: regexp.MustCompile(`(?s)Invalid Xata Branch Import Identity.*"` + regexp.QuoteMeta(seeded) + `".*not a branch id.*id\s+=\s+"<name>"`),
 			},
 			{
 				Config:      importing("k3v9q0m2p8d4r6t1b5n7c0f2a9"),
@@ -119,7 +113,7 @@ resource "xata_branch" "seeded" {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					env.branchIdentity("xata_branch.seeded", knownvalue.StringExact(createdID)),
-					statecheck.ExpectKnownValue("xata_branch.seeded", tfjsonpath.New("organization_id"), knownvalue.StringExact(env.emu.OrganizationID())),
+					statecheck.ExpectKnownValue("xata_branch.seeded", tfjsonpath.New("organization_id"), knownvalue.StringExact(env.OrganizationID())),
 				},
 			},
 		},

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -14,15 +15,15 @@ import (
 func TestAccBranchResource_importGeneratedConfig(t *testing.T) {
 	env := newTestEnv(t, false)
 	t.Parallel()
-	config := env.providerBlock() + rootBranchHCL + `
+	config := env.providerBlock() + env.mainHCL() + fmt.Sprintf(`
 resource "xata_branch" "child" {
-  name          = "child"
+  name          = %q
   parent_name   = xata_branch.main.name
   description   = "Generated config"
   replicas      = 1
   scale_to_zero = { enabled = true, inactivity_period_minutes = 45 }
 }
-`
+`, env.name("child"))
 	imported := func(address string) resource.TestStep {
 		return resource.TestStep{
 			Config:          config,

@@ -41,11 +41,11 @@ func TestPlannedParentsAreTakenOnce(t *testing.T) {
 func TestPlanRemembersTheParentItFound(t *testing.T) {
 	env := newTestEnv(t, false, withProvisionDelay(-1))
 	client := env.client(t)
-	org, project := env.emu.OrganizationID(), env.emu.ProjectID()
+	org, project := env.OrganizationID(), env.ProjectID()
 	mainID := env.seedRoot(t, "main")
 	r := &branchResource{data: &providerData{}}
-	config := branchModel{Name: types.StringValue("pr-1"), ParentName: types.StringValue("main")}
-	key := plannedParentKey{org, project, "pr-1", "main"}
+	config := branchModel{Name: types.StringValue(env.name("pr-1")), ParentName: types.StringValue(env.name("main"))}
+	key := plannedParentKey{org, project, env.name("pr-1"), env.name("main")}
 
 	if diags := r.checkNewBranch(context.Background(), client, org, project, config); diags.HasError() {
 		t.Fatal(diags)
@@ -57,9 +57,7 @@ func TestPlanRemembersTheParentItFound(t *testing.T) {
 	if diags := r.checkNewBranch(context.Background(), client, org, project, config); diags.HasError() {
 		t.Fatal(diags)
 	}
-	if err := client.DeleteBranch(context.Background(), org, project, mainID); err != nil {
-		t.Fatal(err)
-	}
+	env.deleteBranch(t, mainID)
 	diags := r.checkNewBranch(context.Background(), client, org, project, config)
 	if diags.HasError() || diags.WarningsCount() != 1 {
 		t.Fatalf("a parent gone since is a warning at plan: %v", diags)

@@ -22,6 +22,7 @@ func phrases(p ...string) *regexp.Regexp {
 // saying so, and nothing is created: it neither waits the hour out nor
 // retries into the same refusal.
 func TestAccBranchResource_quotaSpentForAnHour(t *testing.T) {
+	requireEmulator(t, "a quota spent on demand, the count of requests refused")
 	for _, tc := range []struct {
 		name, config string
 		want         *regexp.Regexp
@@ -49,7 +50,7 @@ resource "xata_branch" "root" {
 		t.Run(tc.name, func(t *testing.T) {
 			env := newTestEnv(t, false, withQuota(xataemu.Quota{PerMinute: 100, PerHour: 1000}))
 			env.seedRoot(t, "main")
-			if err := env.emu.SpendQuota(env.emu.APIKey(), xataemu.QuotaHour); err != nil {
+			if err := env.emu.SpendQuota(env.APIKey(), xataemu.QuotaHour); err != nil {
 				t.Fatal(err)
 			}
 			resource.Test(t, resource.TestCase{
@@ -59,12 +60,12 @@ resource "xata_branch" "root" {
 					ExpectError: tc.want,
 				}},
 			})
-			if got := env.emu.CreatedCount(env.emu.ProjectID()); got != 1 {
+			if got := env.emu.CreatedCount(env.ProjectID()); got != 1 {
 				t.Errorf("%d branches were created; want only main", got)
 			}
 			// No call is repeated: at most one refusal per instance and
 			// plan, where the old client tried each call 8 times over 92 s.
-			if refused := env.emu.QuotaStats()[env.emu.APIKey()].Refused; refused > tc.instances+1 {
+			if refused := env.emu.QuotaStats()[env.APIKey()].Refused; refused > tc.instances+1 {
 				t.Errorf("%d requests were refused for %d instances; a refusal for an hour must end each call at once",
 					refused, tc.instances)
 			}

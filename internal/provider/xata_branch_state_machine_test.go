@@ -67,21 +67,28 @@ func pick[T any](r *rand.Rand, options ...T) T { return options[r.IntN(len(optio
 
 func ptr[T any](v T) *T { return &v }
 
+// stateMachineChoices are the values the state machine picks from that
+// depend on the server: the branch's names, its parents' names and the
+// instance types.
+type stateMachineChoices struct {
+	names, parents, instanceTypes [2]string
+}
+
 // nextBranchConfig draws the next configuration: every mutable attribute
 // may be set, changed or dropped at each step, and now and then the parent
 // (immutable) changes. Storage never shrinks, as the API refuses that.
-func nextBranchConfig(r *rand.Rand, prev branchConfig, minStorage int64) branchConfig {
+func nextBranchConfig(r *rand.Rand, prev branchConfig, minStorage int64, choices stateMachineChoices) branchConfig {
 	c := branchConfig{name: prev.name, parent: prev.parent}
 	if r.IntN(5) == 0 {
-		c.name = pick(r, "sm-a", "sm-b")
+		c.name = pick(r, choices.names[:]...)
 	}
 	if r.IntN(10) == 0 {
-		c.parent = pick(r, "main", "other")
+		c.parent = pick(r, choices.parents[:]...)
 	}
 	c.description = pick(r, nil, ptr("Alpha"), ptr("Beta two"))
 	c.replicas = pick(r, nil, ptr(int64(0)), ptr(int64(1)), ptr(int64(2)))
 	c.storage = pick(r, nil, ptr(minStorage), ptr(minStorage+5))
-	c.instanceType = pick(r, nil, ptr("xata.micro"), ptr("xata.small"))
+	c.instanceType = pick(r, nil, ptr(choices.instanceTypes[0]), ptr(choices.instanceTypes[1]))
 	c.hibernate = pick(r, nil, ptr(true), ptr(false))
 	c.scaleToZero = pick(r, nil, &xata.ScaleToZero{Enabled: true, InactivityPeriodMinutes: 30}, &xata.ScaleToZero{Enabled: false, InactivityPeriodMinutes: 60})
 	c.maxConns = pick(r, nil, ptr("40"), ptr("60"))
@@ -90,15 +97,20 @@ func nextBranchConfig(r *rand.Rand, prev branchConfig, minStorage int64) branchC
 
 // TestAccBranchResource_stateMachine applies a seeded random sequence of
 // configurations to one branch, one after another. After each apply the
-// test framework requires an empty follow-up plan, and the emulator's
+// test framework requires an empty follow-up plan, and the server's
 // branch must be what the configuration says. XATA_SM_SEED and
 // XATA_SM_STEPS reproduce a run or make it longer; the seed is logged.
+// A contract run takes 20 steps unless told otherwise: each is an update
+// of a real cluster there.
 func TestAccBranchResource_stateMachine(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv("XATA_SM_SEED"); s != "" {
 		seed, _ = strconv.ParseUint(s, 10, 64)
 	}
 	steps := 100
+	if contract != nil {
+		steps = 20
+	}
 	if s := os.Getenv("XATA_SM_STEPS"); s != "" {
 		steps, _ = strconv.Atoi(s)
 	}
@@ -109,17 +121,32 @@ func TestAccBranchResource_stateMachine(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	c := env.client(t)
-	org, project := env.emu.OrganizationID(), env.emu.ProjectID()
-	env.seedRoot(t, "main")
+	org, project := env.OrganizationID(), env.ProjectID()
+	mainID := env.seedRoot(t, "main")
 	env.seedRoot(t, "other")
 
-	const newBranchStorage = 10 // what the emulator gives every new branch
-	cfg := branchConfig{name: "sm-a", parent: "main"}
-	floor := int64(newBranchStorage)
+	newBranchStorage := int64(10) // what the emulator gives every new branch
+	if env.emu == nil {
+		// A server's own default: a new child starts with its parent's.
+		b, err := c.GetBranch(ctx, org, project, mainID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := b.Configuration.Storage; s != nil {
+			newBranchStorage = *s
+		}
+	}
+	choices := stateMachineChoices{
+		names:         [2]string{env.name("sm-a"), env.name("sm-b")},
+		parents:       [2]string{env.name("main"), env.name("other")},
+		instanceTypes: [2]string{env.instanceType, env.otherInstanceType(t)},
+	}
+	cfg := branchConfig{name: env.name("sm-a"), parent: env.name("main")}
+	floor := newBranchStorage
 	var testSteps []resource.TestStep
 	for i := range steps {
 		prev := cfg
-		cfg = nextBranchConfig(r, cfg, floor)
+		cfg = nextBranchConfig(r, cfg, floor, choices)
 		if i > 0 && cfg.parent != prev.parent {
 			floor = newBranchStorage // replaced: a new branch
 		}
@@ -144,7 +171,7 @@ func TestAccBranchResource_stateMachine(t *testing.T) {
 	})
 }
 
-// checkBranchMatches compares the emulator's branch with what want
+// checkBranchMatches compares the server's branch with what want
 // configures; unset attributes may hold anything.
 func checkBranchMatches(ctx context.Context, c *xata.Client, org, project string, want branchConfig) error {
 	found, err := c.LookupBranch(ctx, org, project, xata.BranchRef{Name: want.name}, false)
@@ -192,7 +219,7 @@ func checkBranchMatches(ctx context.Context, c *xata.Client, org, project string
 		check(got == *want.maxConns, "max_connections %q, want %q", got, *want.maxConns)
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("the emulator's branch differs: %s", strings.Join(problems, "; "))
+		return fmt.Errorf("the server's branch differs: %s", strings.Join(problems, "; "))
 	}
 	return nil
 }

@@ -24,7 +24,8 @@ import (
 
 // seededBranches is a project arranged behind Terraform's back: a root
 // "main" with children pr-7, sb-1 and sb-2 (sb-2 hibernated), and a second
-// root "other", created in that order.
+// root "other", created in that order. Both maps are keyed by the test's
+// names for the branches (env.name gives the names on the server).
 type seededBranches struct {
 	ids       map[string]string
 	createdAt map[string]time.Time
@@ -34,36 +35,38 @@ func seedBranches(t *testing.T, env *testEnv) seededBranches {
 	t.Helper()
 	ctx := context.Background()
 	c := env.client(t)
-	org, project := env.emu.OrganizationID(), env.emu.ProjectID()
+	org, project := env.OrganizationID(), env.ProjectID()
 	s := seededBranches{ids: map[string]string{}, createdAt: map[string]time.Time{}}
 	for _, b := range []struct{ name, parent string }{
 		{"main", ""}, {"pr-7", "main"}, {"sb-1", "main"}, {"sb-2", "main"}, {"other", ""},
 	} {
-		req := xata.CreateBranchRequest{Name: b.name, Mode: xata.ModeInherit, ParentID: s.ids[b.parent]}
+		req := xata.CreateBranchRequest{Name: env.name(b.name), Mode: xata.ModeInherit, ParentID: s.ids[b.parent]}
 		if b.parent == "" {
-			req = xata.CreateBranchRequest{Name: b.name, Mode: xata.ModeCustom, Configuration: &xata.ClusterConfiguration{
-				Region: "us-east-1", InstanceType: "xata.micro", Image: "postgres:17.9",
+			req = xata.CreateBranchRequest{Name: env.name(b.name), Mode: xata.ModeCustom, Configuration: &xata.ClusterConfiguration{
+				Region: env.region, InstanceType: env.instanceType, Image: env.image,
 			}}
 		}
 		created, err := c.CreateBranch(ctx, org, project, req)
 		if err != nil {
-			t.Fatalf("creating %s: %v", b.name, err)
+			t.Fatalf("creating %s: %v", env.name(b.name), err)
 		}
 		s.ids[b.name], s.createdAt[b.name] = created.ID, created.CreatedAt
+		env.settle(t, created.ID, xata.TargetHealthy)
 	}
 	hibernate := true
 	if _, err := c.UpdateBranch(ctx, org, project, s.ids["sb-2"], xata.UpdateBranchRequest{Hibernate: &hibernate}); err != nil {
 		t.Fatal(err)
 	}
+	env.settle(t, s.ids["sb-2"], xata.TargetHibernated)
 	return s
 }
 
-// names is a check that a data source's branches are exactly these, in
-// this order.
-func names(address string, want ...string) statecheck.StateCheck {
+// names is a check that a data source's branches are exactly these (the
+// test's names for them), in this order.
+func (e *testEnv) names(address string, want ...string) statecheck.StateCheck {
 	elems := []knownvalue.Check{}
 	for _, n := range want {
-		elems = append(elems, knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact(n)}))
+		elems = append(elems, knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact(e.name(n))}))
 	}
 	return statecheck.ExpectKnownValue(address, tfjsonpath.New("branches"), knownvalue.ListExact(elems))
 }
@@ -77,40 +80,55 @@ func TestAccBranchesDataSource(t *testing.T) {
 	t.Parallel()
 	seeded := seedBranches(t, env)
 	cutoff := seeded.createdAt["sb-2"].Format(time.RFC3339Nano)
-	org, project := env.emu.OrganizationID(), env.emu.ProjectID()
+	org, project := env.OrganizationID(), env.ProjectID()
+	// Against an endpoint, each filter of the whole project is kept to
+	// this test's branches (env.scope).
 	hcl := env.providerBlock() + fmt.Sprintf(`
-data "xata_branches" "all" {}
+data "xata_branches" "all" {
+  %[1]s}
 
 data "xata_branches" "sandboxes" {
-  name_regex = "^sb-"
+  name_regex = %[2]q
 }
 
 data "xata_branches" "children" {
-  parent_name = "main"
+  parent_name = %[3]q
 }
 
 data "xata_branches" "hibernated" {
-  status = "STATUS_TYPE_HIBERNATED"
+  %[1]s  status = "STATUS_TYPE_HIBERNATED"
 }
 
 data "xata_branches" "before_sb_2" {
-  created_before = %q
+  %[1]s  created_before = %[4]q
 }
 
 data "xata_branches" "older_than_a_year" {
-  created_before = "8760h"
+  %[1]s  created_before = "8760h"
 }
 
 data "xata_branches" "any_age" {
-  created_before = "0s"
+  %[1]s  created_before = "0s"
 }
 
 data "xata_branches" "healthy_sandboxes" {
   name_regex = "sb-"
-  parent_id  = %q
+  parent_id  = %[5]q
   status     = "STATUS_TYPE_HEALTHY"
 }
-`, cutoff, seeded.ids["main"])
+`, env.scope(), env.nameRegex("sb-"), env.name("main"), cutoff, seeded.ids["main"])
+	// The emulator's connection details; an endpoint's are its own.
+	connection := map[string]knownvalue.Check{
+		"host":     knownvalue.StringRegexp(regexp.MustCompile(`^` + seeded.ids["sb-1"] + `\.`)),
+		"port":     knownvalue.Int64Exact(5432),
+		"username": knownvalue.StringExact("xata"),
+		"database": knownvalue.StringExact("xata"),
+	}
+	if env.emu == nil {
+		for k := range connection {
+			connection[k] = knownvalue.NotNull()
+		}
+	}
 
 	sb1 := tfjsonpath.New("branches").AtSliceIndex(0)
 	resource.Test(t, resource.TestCase{
@@ -119,60 +137,56 @@ data "xata_branches" "healthy_sandboxes" {
 			{
 				Config: hcl,
 				ConfigStateChecks: []statecheck.StateCheck{
-					names("data.xata_branches.all", "main", "other", "pr-7", "sb-1", "sb-2"),
-					names("data.xata_branches.sandboxes", "sb-1", "sb-2"),
-					names("data.xata_branches.children", "pr-7", "sb-1", "sb-2"),
-					names("data.xata_branches.hibernated", "sb-2"),
-					names("data.xata_branches.before_sb_2", "main", "pr-7", "sb-1"),
-					names("data.xata_branches.older_than_a_year"),
-					names("data.xata_branches.any_age", "main", "other", "pr-7", "sb-1", "sb-2"),
-					names("data.xata_branches.healthy_sandboxes", "sb-1"),
+					env.names("data.xata_branches.all", "main", "other", "pr-7", "sb-1", "sb-2"),
+					env.names("data.xata_branches.sandboxes", "sb-1", "sb-2"),
+					env.names("data.xata_branches.children", "pr-7", "sb-1", "sb-2"),
+					env.names("data.xata_branches.hibernated", "sb-2"),
+					env.names("data.xata_branches.before_sb_2", "main", "pr-7", "sb-1"),
+					env.names("data.xata_branches.older_than_a_year"),
+					env.names("data.xata_branches.any_age", "main", "other", "pr-7", "sb-1", "sb-2"),
+					env.names("data.xata_branches.healthy_sandboxes", "sb-1"),
 					statecheck.ExpectKnownValue("data.xata_branches.all", tfjsonpath.New("organization_id"), knownvalue.StringExact(org)),
 					statecheck.ExpectKnownValue("data.xata_branches.all", tfjsonpath.New("project_id"), knownvalue.StringExact(project)),
 					// Every attribute, and only these: no password, no connection string.
 					statecheck.ExpectKnownValue("data.xata_branches.healthy_sandboxes", sb1, knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"id":              knownvalue.StringExact(seeded.ids["sb-1"]),
-						"name":            knownvalue.StringExact("sb-1"),
+						"name":            knownvalue.StringExact(env.name("sb-1")),
 						"organization_id": knownvalue.StringExact(org),
 						"project_id":      knownvalue.StringExact(project),
 						"parent_id":       knownvalue.StringExact(seeded.ids["main"]),
 						"description":     knownvalue.Null(),
-						"region":          knownvalue.StringExact("us-east-1"),
-						"instance_type":   knownvalue.StringExact("xata.micro"),
-						"image":           knownvalue.StringExact("postgres:17.9"),
+						"region":          knownvalue.StringExact(env.region),
+						"instance_type":   knownvalue.StringExact(env.instanceType),
+						"image":           knownvalue.StringExact(env.image),
 						"replicas":        knownvalue.Int64Exact(0),
 						"status":          knownvalue.StringExact(xata.StatusHealthy),
 						"created_at":      knownvalue.StringExact(seeded.createdAt["sb-1"].UTC().Format(time.RFC3339)),
-						"host":            knownvalue.StringRegexp(regexp.MustCompile(`^` + seeded.ids["sb-1"] + `\.`)),
-						"port":            knownvalue.Int64Exact(5432),
-						"username":        knownvalue.StringExact("xata"),
-						"database":        knownvalue.StringExact("xata"),
+						"host":            connection["host"],
+						"port":            connection["port"],
+						"username":        connection["username"],
+						"database":        connection["database"],
 					})),
 				},
 			},
 			{
 				// The parent goes; its children stay, pointing at its id.
-				PreConfig: func() {
-					if err := env.client(t).DeleteBranch(context.Background(), org, project, seeded.ids["main"]); err != nil {
-						t.Fatal(err)
-					}
-				},
+				PreConfig: func() { env.deleteBranch(t, seeded.ids["main"]) },
 				Config: env.providerBlock() + fmt.Sprintf(`
 data "xata_branches" "orphans" {
   parent_id = %q
 }
 `, seeded.ids["main"]),
 				ConfigStateChecks: []statecheck.StateCheck{
-					names("data.xata_branches.orphans", "pr-7", "sb-1", "sb-2"),
+					env.names("data.xata_branches.orphans", "pr-7", "sb-1", "sb-2"),
 				},
 			},
 			{
-				Config: env.providerBlock() + `
+				Config: env.providerBlock() + fmt.Sprintf(`
 data "xata_branches" "children" {
-  parent_name = "main"
+  parent_name = %q
 }
-`,
-				ExpectError: regexp.MustCompile(`(?s)Xata Branches Data Source: Parent Branch Not Found.*no live branch named\s+"main".*parent_id`),
+`, env.name("main")),
+				ExpectError: regexp.MustCompile(`(?s)Xata Branches Data Source: Parent Branch Not Found.*no live branch named\s+"` + regexp.QuoteMeta(env.name("main")) + `".*parent_id`),
 			},
 		},
 	})
@@ -181,6 +195,7 @@ data "xata_branches" "children" {
 // TestAccBranchesDataSource_validation refuses at plan time, naming the
 // attribute, filters that could never run; no API is reached.
 func TestAccBranchesDataSource_validation(t *testing.T) {
+	skipAgainstEndpoint(t, "refused at plan time, before any API call")
 	for name, tc := range map[string]struct{ body, want string }{
 		"regex":          {`name_regex = "sb-("`, `(?s)Invalid Xata Branch Name Regex.*name_regex is not an RE2 regular\s+expression`},
 		"days":           {`created_before = "3d"`, `(?s)Invalid Xata Branch Created Before.*created_before is "3d".*no d for\s+days`},
@@ -257,6 +272,10 @@ func TestAccBranchesDataSource_cleanupByImport(t *testing.T) {
 		t.Fatalf("the example has no line %q", marker)
 	}
 	vars := config.Variables{"created_before": config.StringVariable("0s")}
+	if env.prefix != "" {
+		vars["name_regex"] = config.StringVariable(env.nameRegex("sb-"))
+	}
+	orphan := func(name string) string { return fmt.Sprintf("xata_branch.orphan[%q]", env.name(name)) }
 	resource.Test(t, resource.TestCase{
 		// Import blocks with for_each: Terraform 1.7, OpenTofu 1.7.
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_7_0)},
@@ -267,16 +286,16 @@ func TestAccBranchesDataSource_cleanupByImport(t *testing.T) {
 				Config:          env.providerBlock() + string(src),
 				ConfigVariables: vars,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(`xata_branch.orphan["sb-1"]`, plancheck.ResourceActionNoop),
-					plancheck.ExpectResourceAction(`xata_branch.orphan["sb-2"]`, plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction(orphan("sb-1"), plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction(orphan("sb-2"), plancheck.ResourceActionNoop),
 				}},
 			},
 			{
 				Config:          env.providerBlock() + firstHalf,
 				ConfigVariables: vars,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(`xata_branch.orphan["sb-1"]`, plancheck.ResourceActionDestroy),
-					plancheck.ExpectResourceAction(`xata_branch.orphan["sb-2"]`, plancheck.ResourceActionDestroy),
+					plancheck.ExpectResourceAction(orphan("sb-1"), plancheck.ResourceActionDestroy),
+					plancheck.ExpectResourceAction(orphan("sb-2"), plancheck.ResourceActionDestroy),
 				}},
 				Check: func(*terraform.State) error { return env.checkNoBranches("main", "other", "pr-7")(nil) },
 				// The output, read before the destroy, still lists them;

@@ -36,15 +36,28 @@ type Handler struct {
 	FaultError func(w http.ResponseWriter, reqID string, status int)
 	// Logf, when set, receives one line per request.
 	Logf func(format string, args ...any)
+	// Route, when set, names the API route of a "METHOD /path" (ids as
+	// parameters), to group the counts RequestsPath serves.
+	Route func(request string) string
+	// AdminAuth, when set, accepts a request to the emulator's own paths
+	// (AdminPrefix) from a client that is not on a loopback address,
+	// typically by the API key it carries. Loopback clients need nothing.
+	AdminAuth func(r *http.Request) bool
 
 	faults faultState
 }
 
 // ServeHTTP applies the latency and fault of the request, then serves it.
+// The emulator's own paths (AdminPrefix) are answered at once, uncounted.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	reqID := h.RequestID(r)
 	w.Header().Set("X-Request-Id", reqID)
+	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
+		status := h.serveAdmin(w, r)
+		h.log(r, reqID, status, 0, start)
+		return
+	}
 
 	kind, latency, retryAfter := h.pickFault(r.Method, r.URL.Path)
 	if latency > 0 {

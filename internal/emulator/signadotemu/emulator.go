@@ -16,6 +16,7 @@ package signadotemu
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"maps"
@@ -140,6 +141,9 @@ func New(opts Options) (*Emulator, error) {
 		Name: "signadotemu", Serve: e.handle,
 		RequestID:     func(*http.Request) string { return newRequestID() },
 		RateLimitBody: rateLimitBody, FaultError: writeFaultError, Logf: opts.Logf,
+		Route: Route, AdminAuth: func(r *http.Request) bool {
+			return subtle.ConstantTimeCompare([]byte(r.Header.Get("signadot-api-key")), []byte(e.apiKey)) == 1
+		},
 	}
 	e.ctx, e.cancel = context.WithCancelCause(context.Background())
 	return e, nil

@@ -13,6 +13,8 @@ type (
 	FaultKind = emuhttp.FaultKind
 	// Faults configures random fault injection.
 	Faults = emuhttp.Faults
+	// Stats counts requests seen and faults injected.
+	Stats = emuhttp.Stats
 )
 
 // The fault kinds; emuhttp documents each.
@@ -26,6 +28,10 @@ const (
 
 // SetFaults replaces the fault configuration and reseeds its generator.
 func (e *Emulator) SetFaults(f Faults) { e.front.SetFaults(f) }
+
+// Stats returns a copy of the request and fault counters, which
+// GET /_emulator/requests serves.
+func (e *Emulator) Stats() Stats { return e.front.Stats() }
 
 // rateLimitBody is what a gateway in front of the API answers, in plain
 // text.

@@ -129,6 +129,7 @@ func New(opts Options) (*Emulator, error) {
 	e.front = &emuhttp.Handler{
 		Name: "xataemu", Serve: e.handle, RequestID: requestID,
 		RateLimitBody: rateLimitBody, FaultError: writeFaultError, Logf: opts.Logf,
+		Route: Route, AdminAuth: e.adminAuth,
 	}
 
 	region := opts.Region

@@ -129,6 +129,21 @@ func (e *Emulator) handle(w http.ResponseWriter, r *http.Request, reqID string) 
 	e.routeOrg(c, segs[2:])
 }
 
+// adminAuth lets a client that is not on a loopback address read the
+// emulator's request counts (emuhttp.RequestsPath) with any API key the
+// emulator issued, sent as the API takes it.
+func (e *Emulator) adminAuth(r *http.Request) bool {
+	scheme, token, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	token = strings.TrimSpace(token)
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return false
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, ok := e.keys[token]
+	return ok
+}
+
 // authenticate resolves the bearer token to its organization.
 func (e *Emulator) authenticate(c *call) bool {
 	scheme, token, _ := strings.Cut(strings.TrimSpace(c.r.Header.Get("Authorization")), " ")

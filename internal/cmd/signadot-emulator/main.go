@@ -4,10 +4,12 @@
 // user of its own in private namespaces (so the emulator must run as
 // root).
 //
-//	go run ./internal/cmd/signadot-emulator -secrets secrets.yaml -image-path /opt/runner
+//	go run ./internal/cmd/signadot-emulator -secrets secrets.yaml \
+//	  -image-path /opt/runner -step-env RUNNER_DIR=/opt/runner
 //
 // It prints the base URL and export lines for the CLI's and the provider's
-// environment, then serves until interrupted.
+// environment, then serves until interrupted. GET /_emulator/requests
+// answers the requests it served, by method and path.
 package main
 
 import (
@@ -18,6 +20,8 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 
 	"sigs.k8s.io/yaml"
@@ -31,24 +35,50 @@ func main() {
 	org := flag.String("org", "", `organization name (default "emulated-org")`)
 	secretsFile := flag.String("secrets", "", "YAML file of the secrets plugin overlays read: secret name → key → value")
 	workDir := flag.String("workdir", "", "directory for the steps' files (default: a temporary directory, removed on exit)")
-	var imagePaths []string
+	var imagePaths, stepEnv []string
 	flag.Func("image-path", "a file or directory the runner image holds, shown read-only to steps even under their private "+
-		"/tmp, /var/tmp, /dev/shm, /root and /home (repeatable)", func(p string) error {
-		imagePaths = append(imagePaths, p)
-		return nil
-	})
+		"/tmp, /var/tmp, /dev/shm, /root and /home (repeatable)", imagePathFlag(&imagePaths))
+	flag.Func("step-env", "KEY=VALUE in every step's environment, as the runner image's ENV sets it (repeatable; "+
+		"PATH defaults to "+signadotemu.DefaultStepPath+" and HOME to /tmp)", stepEnvFlag(&stepEnv))
 	verbose := flag.Bool("v", false, "log every request and step")
 	flag.Parse()
-	if err := run(*listen, *org, *secretsFile, *workDir, imagePaths, *verbose); err != nil {
+	if err := run(*listen, *org, *secretsFile, *workDir, imagePaths, stepEnv, *verbose); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(listen, org, secretsFile, workDir string, imagePaths []string, verbose bool) error {
+// imagePathFlag collects -image-path values as absolute paths of files
+// that exist: a typo fails at start, not in every step.
+func imagePathFlag(list *[]string) func(string) error {
+	return func(p string) error {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return err
+		}
+		if _, err := os.Stat(abs); err != nil {
+			return err
+		}
+		*list = append(*list, abs)
+		return nil
+	}
+}
+
+// stepEnvFlag collects -step-env values, each KEY=VALUE.
+func stepEnvFlag(list *[]string) func(string) error {
+	return func(kv string) error {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return fmt.Errorf("want KEY=VALUE, got %q", kv)
+		}
+		*list = append(*list, kv)
+		return nil
+	}
+}
+
+func run(listen, org, secretsFile, workDir string, imagePaths, stepEnv []string, verbose bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	opts := signadotemu.Options{Org: org, WorkDir: workDir, ImagePaths: imagePaths}
+	opts := signadotemu.Options{Org: org, WorkDir: workDir, ImagePaths: imagePaths, StepEnv: stepEnv}
 	if secretsFile != "" {
 		data, err := os.ReadFile(secretsFile)
 		if err != nil {
@@ -72,6 +102,7 @@ func run(listen, org, secretsFile, workDir string, imagePaths []string, verbose 
 	err = emuhttp.Run(ctx, listen, emu, func(base string) {
 		fmt.Printf("Signadot API emulator listening on %s (API under %s/api/v2)\n", base, base)
 		fmt.Printf("export SIGNADOT_API_URL=%s SIGNADOT_API_KEY=%s SIGNADOT_ORG=%s\n", base, emu.APIKey(), emu.Org())
+		fmt.Printf("Request counts: GET %s%s (JSON; no key needed over loopback)\n", base, emuhttp.RequestsPath)
 	})
 	// Close lets running steps finish (bounded), then removes the
 	// temporary work directory.

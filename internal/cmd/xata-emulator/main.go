@@ -28,7 +28,7 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "address to serve the API on")
 	postgres := flag.String("postgres", "", `"" keeps branches in memory; "auto" starts a throwaway PostgreSQL; anything else is a superuser DSN of a running cluster`)
 	pgBinDir := flag.String("pg-bin-dir", "", "directory with pg_dump and pg_restore for -postgres DSN (default: PATH)")
-	provisionDelay := flag.Duration("provision-delay", 2*time.Second, "time from branch creation to HEALTHY (negative: immediately)")
+	provisionDelay := flag.Duration("provision-delay", 2*time.Second, "time from branch creation to HEALTHY (0 or negative: immediately)")
 	perMinute := flag.Int("quota-per-minute", 0, "requests each API key may make per minute, answered 429 beyond (0: unlimited; Xata documents 100)")
 	perHour := flag.Int("quota-per-hour", 0, "requests each API key may make per hour, answered 429 beyond (0: unlimited; Xata documents 1000)")
 	timeScale := flag.Float64("quota-time-scale", 1, `length of the quota windows relative to real time: 0.1 makes a "minute" last 6s and an "hour" 6m`)
@@ -61,12 +61,9 @@ func run(listen, postgres, pgBinDir string, provisionDelay time.Duration, quota 
 	opts := xataemu.Options{
 		PostgresAdminURL: postgres,
 		PostgresBinDir:   pgBinDir,
-		ProvisionDelay:   provisionDelay,
+		ProvisionDelay:   provisionDelayOption(provisionDelay),
 		Quota:            quota,
 		CredentialsShape: shape,
-	}
-	if provisionDelay == 0 {
-		opts.ProvisionDelay = -1 // Options treats 0 as "default"; here it means no delay
 	}
 	if verbose {
 		opts.Logf = log.Printf
@@ -104,10 +101,21 @@ func run(listen, postgres, pgBinDir string, provisionDelay time.Duration, quota 
 		fmt.Printf("export XATA_API_KEY=%s\n", emu.APIKey())
 		fmt.Printf("export XATA_ORGANIZATION_ID=%s\n", emu.OrganizationID())
 		fmt.Printf("export XATA_PROJECT_ID=%s\n", emu.ProjectID())
+		fmt.Printf("Request counts: GET %s%s (JSON; no key needed over loopback)\n", base, emuhttp.RequestsPath)
 	})
 	// Close drops every database and role the emulator created; the
 	// deferred Stop then removes an auto-started cluster.
 	return errors.Join(err, emu.Close())
+}
+
+// provisionDelayOption is the xataemu.Options.ProvisionDelay of the
+// -provision-delay flag: the flag's 0 means immediately, which Options
+// spells negative (its 0 is a default of 300ms).
+func provisionDelayOption(d time.Duration) time.Duration {
+	if d <= 0 {
+		return -1
+	}
+	return d
 }
 
 // scaled is d times scale, rounded to the nanosecond so that 0.1 of an

@@ -24,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,9 +38,9 @@ type Options struct {
 	// Secrets stands in for Kubernetes secrets: secret name → key → value,
 	// read by the overlay's secretKeyRef env entries.
 	Secrets map[string]map[string]string
-	// StepEnv is the environment the runner image provides (PATH,
-	// TF_CLI_CONFIG_FILE, …); default PATH=/usr/local/bin:/usr/bin:/bin.
-	// HOME is /tmp unless set here. A step sees nothing else of the
+	// StepEnv is the environment the runner image provides, KEY=VALUE
+	// (PATH, TF_CLI_CONFIG_FILE, …). PATH is /usr/local/bin:/usr/bin:/bin
+	// and HOME is /tmp unless set here. A step sees nothing else of the
 	// emulator's environment.
 	StepEnv []string
 	// ImagePaths are host files and directories the runner image holds,
@@ -112,8 +113,10 @@ func New(opts Options) (*Emulator, error) {
 	for name, keys := range opts.Secrets { // copied: steps read them concurrently
 		e.secrets[name] = maps.Clone(keys)
 	}
-	if e.stepEnv == nil {
-		e.stepEnv = []string{"PATH=" + defaultStepPath}
+	for _, kv := range e.stepEnv {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return nil, fmt.Errorf("signadotemu: step env %q is not KEY=VALUE", kv)
+		}
 	}
 	for _, p := range opts.ImagePaths {
 		if !filepath.IsAbs(p) {

@@ -41,8 +41,8 @@ import (
 // and Linux (mount(8), setpriv(1)).
 
 const (
-	// defaultStepPath is a step's PATH when Options.StepEnv sets none.
-	defaultStepPath = "/usr/local/bin:/usr/bin:/bin"
+	// DefaultStepPath is a step's PATH when Options.StepEnv sets none.
+	DefaultStepPath = "/usr/local/bin:/usr/bin:/bin"
 	// stepHome is the step's working directory, and its HOME unless
 	// Options.StepEnv sets one. Relative output and input paths are in it.
 	stepHome   = "/tmp"
@@ -234,7 +234,7 @@ func (x *stepExec) run(ctx context.Context, values map[string]string, run *StepR
 // content). Later sources win: the image's environment, the overlay's
 // env, the inputs, then the SIGNADOT_* variables.
 func (x *stepExec) environment(values map[string]string) ([]string, map[string]string, error) {
-	env := map[string]string{"HOME": stepHome}
+	env := map[string]string{"HOME": stepHome, "PATH": DefaultStepPath}
 	for _, kv := range x.e.stepEnv {
 		k, v, _ := strings.Cut(kv, "=")
 		env[k] = v

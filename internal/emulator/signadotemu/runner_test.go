@@ -630,6 +630,44 @@ func TestRunnerStepEnvironment(t *testing.T) {
 	}
 }
 
+// TestRunnerStepEnvOptions: Options.StepEnv adds to the step's
+// environment and may override HOME and PATH; a StepEnv without PATH keeps
+// the default one, so -step-env RUNNER_DIR=… alone still finds bash's
+// tools. An entry that is not KEY=VALUE is refused.
+func TestRunnerStepEnvOptions(t *testing.T) {
+	for _, bad := range []string{"RUNNER_DIR", "=x"} {
+		if _, err := New(Options{StepEnv: []string{bad}}); err == nil || !strings.Contains(err.Error(), "not KEY=VALUE") {
+			t.Errorf("StepEnv %q: err = %v, want it refused", bad, err)
+		}
+	}
+	needRoot(t)
+	for _, tc := range []struct {
+		stepEnv []string
+		want    map[string]string
+	}{
+		{[]string{"RUNNER_DIR=/opt/runner", "TERRAFORM=/usr/bin/tofu"},
+			map[string]string{"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "RUNNER_DIR": "/opt/runner", "TERRAFORM": "/usr/bin/tofu"}},
+		{[]string{"PATH=/usr/bin:/bin", "HOME=/outputs", "EMPTY="},
+			map[string]string{"PATH": "/usr/bin:/bin", "HOME": "/outputs", "EMPTY": ""}},
+	} {
+		a := newEmu(t, Options{StepEnv: tc.stepEnv})
+		a.apply(pluginWith("env", "", []any{map[string]any{"name": "s",
+			"outputs": []any{outputAt("env", "/outputs/env")}, "script": "env > /outputs/env"}}, nil))
+		a.putSandbox("sb", sandboxResource{Name: "r", Plugin: "env"})
+		sb := a.waitSandbox("sb", settled)
+		vars := map[string]string{}
+		for _, line := range strings.Split(strings.TrimSpace(sb.Outputs["r"]["s.env"]), "\n") {
+			k, v, _ := strings.Cut(line, "=")
+			vars[k] = v
+		}
+		for k, want := range tc.want {
+			if got, ok := vars[k]; !ok || got != want {
+				t.Errorf("StepEnv %v: %s = %q (set %v), want %q; status %+v", tc.stepEnv, k, got, ok, want, sb.Status)
+			}
+		}
+	}
+}
+
 // TestRunnerOutputsAreReadSafely: the emulator reads outputs as root from
 // files the step controls; a symlink to /etc/shadow, a FIFO or a huge
 // file fails the step instead of leaking, blocking or swamping.

@@ -25,8 +25,8 @@ type RequestCounts struct {
 	Faulted int            `json:"faulted"`
 	Faults  map[string]int `json:"faults"`
 	// ByRoute groups ByRequest by the API's routes, ids as parameters
-	// ("GET /x/{id}"); omitted when the emulator has no Route.
-	ByRoute map[string]int `json:"byRoute,omitempty"`
+	// ("GET /x/{id}"); null when the emulator has no Route.
+	ByRoute map[string]int `json:"byRoute"`
 	// ByRequest counts requests by "METHOD /path" (no query).
 	ByRequest map[string]int `json:"byRequest"`
 }

@@ -72,10 +72,15 @@ func TestRequestCountsPath(t *testing.T) {
 		t.Errorf("after a reset and one request: %+v", c)
 	}
 
-	// Without Route there is no byRoute.
+	// After a reset, byRoute is an empty object; without Route, null.
+	a.counts("DELETE")
+	if r := a.do("GET", RequestsPath); !strings.Contains(r.body, `"byRoute":{}`) {
+		t.Errorf("after a reset: %q; want an empty byRoute", r.body)
+	}
+	a.do("GET", "/things/5")
 	a.h.Route = nil
-	if r := a.do("GET", RequestsPath+"?pretty"); strings.Contains(r.body, "byRoute") || !strings.Contains(r.body, "\n  \"requests\": 1") {
-		t.Errorf("without Route, ?pretty: %q; want indented counts and no byRoute", r.body)
+	if r := a.do("GET", RequestsPath+"?pretty"); !strings.Contains(r.body, "\n  \"byRoute\": null,") || !strings.Contains(r.body, "\n  \"requests\": 1") {
+		t.Errorf("without Route, ?pretty: %q; want indented counts and byRoute null", r.body)
 	}
 	if got := a.lastLog(); !strings.HasPrefix(got, "testemu: GET "+RequestsPath+"?pretty -> 200 (") {
 		t.Errorf("log line %q", got)

@@ -34,15 +34,15 @@ func (r *branchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	}
 
 	var plan, config branchModel
-	resp.Diagnostics.Append(getBranch(ctx, req.Plan.Raw, &plan)...)
-	resp.Diagnostics.Append(getBranch(ctx, req.Config.Raw, &config)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	var state *branchModel
 	if !req.State.Raw.IsNull() {
 		state = &branchModel{}
-		resp.Diagnostics.Append(getBranch(ctx, req.State.Raw, state)...)
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
@@ -83,7 +83,7 @@ func (r *branchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(setBranch(ctx, &resp.Plan.Raw, plan)...)
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
 }
 
 // planUnchanged settles the plan of a branch whose planned state is its

@@ -79,7 +79,7 @@ func (r *branchResource) IdentitySchema(_ context.Context, _ resource.IdentitySc
 // for the life of the branch: a move to another organization or project
 // replaces the branch, and renames keep the id.
 func setBranchIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, org, project, id string) diag.Diagnostics {
-	return setObject(ctx, branchIdentityCodec, &identity.Raw, branchIdentityModel{
+	return identity.Set(ctx, branchIdentityModel{
 		OrganizationID: types.StringValue(org),
 		ProjectID:      types.StringValue(project),
 		ID:             types.StringValue(id),
@@ -94,7 +94,7 @@ func (r *branchResource) Configure(_ context.Context, req resource.ConfigureRequ
 
 func (r *branchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan branchModel
-	resp.Diagnostics.Append(getBranch(ctx, req.Plan.Raw, &plan)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -152,7 +152,7 @@ func (r *branchResource) Create(ctx context.Context, req resource.CreateRequest,
 	if parentID != "" {
 		plan.ParentID = types.StringValue(parentID)
 	}
-	resp.Diagnostics.Append(setBranch(ctx, &resp.State.Raw, nullUnknowns(ctx, plan))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, nullUnknowns(ctx, plan))...)
 	resp.Diagnostics.Append(setBranchIdentity(ctx, resp.Identity, org, project, created.ID)...)
 
 	b, err := client.WaitForBranch(ctx, org, project, created.ID, xata.TargetHealthy, r.waitOptions(ctx))
@@ -190,7 +190,7 @@ func (r *branchResource) Create(ctx context.Context, req resource.CreateRequest,
 		resp.Diagnostics.AddError("Unusable Xata Branch Credentials", err.Error())
 		return
 	}
-	resp.Diagnostics.Append(setBranch(ctx, &resp.State.Raw, plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
 // undoCreate deletes a branch this apply created whose settings the API
@@ -343,7 +343,7 @@ func (r *branchResource) waitOptions(ctx context.Context) xata.WaitOptions {
 
 func (r *branchResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state branchModel
-	resp.Diagnostics.Append(getBranch(ctx, req.State.Raw, &state)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -379,7 +379,7 @@ func (r *branchResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(setBranch(ctx, &resp.State.Raw, state)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
 // refreshCredentials applies a credentials read (creds, or its error) to m.
@@ -409,8 +409,8 @@ func refreshCredentials(ctx context.Context, m *branchModel, b *xata.BranchMetad
 
 func (r *branchResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state branchModel
-	resp.Diagnostics.Append(getBranch(ctx, req.Plan.Raw, &plan)...)
-	resp.Diagnostics.Append(getBranch(ctx, req.State.Raw, &state)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -442,12 +442,12 @@ func (r *branchResource) Update(ctx context.Context, req resource.UpdateRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(setBranch(ctx, &resp.State.Raw, plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
 func (r *branchResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state branchModel
-	resp.Diagnostics.Append(getBranch(ctx, req.State.Raw, &state)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

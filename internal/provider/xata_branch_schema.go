@@ -355,7 +355,7 @@ func (r *branchResource) ConfigValidators(context.Context) []resource.ConfigVali
 // every timeout is positive.
 func (r *branchResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m branchModel
-	resp.Diagnostics.Append(getBranch(ctx, req.Config.Raw, &m)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -50,12 +50,13 @@ func main() {
 // OpenTofu) throw away unless a TF_LOG variable is set: a plan of 100
 // branches spent a quarter of its time encoding discarded trace lines. Any
 // TF_LOG* or TF_ACC_LOG* variable means someone is listening, and then
-// nothing changes.
+// nothing changes. The SDK names this provider's own logger after its
+// type (TF_LOG_PROVIDER_XATA), which TF_LOG_PROVIDER does not silence.
 func logVariablesToSilence(environ []string) []string {
 	for _, kv := range environ {
 		if strings.HasPrefix(kv, "TF_LOG") || strings.HasPrefix(kv, "TF_ACC_LOG") {
 			return nil
 		}
 	}
-	return []string{"TF_LOG_SDK", "TF_LOG_PROVIDER"}
+	return []string{"TF_LOG_SDK", "TF_LOG_PROVIDER", "TF_LOG_PROVIDER_XATA"}
 }

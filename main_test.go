@@ -6,7 +6,7 @@ import (
 )
 
 func TestLogVariablesToSilence(t *testing.T) {
-	silenced := []string{"TF_LOG_SDK", "TF_LOG_PROVIDER"}
+	silenced := []string{"TF_LOG_SDK", "TF_LOG_PROVIDER", "TF_LOG_PROVIDER_XATA"}
 	tests := []struct {
 		name    string
 		environ []string
@@ -18,7 +18,7 @@ func TestLogVariablesToSilence(t *testing.T) {
 		{"TF_LOG", []string{"TF_LOG=DEBUG"}, nil},
 		{"TF_LOG set empty still counts", []string{"TF_LOG="}, nil},
 		{"provider logs only", []string{"TF_LOG_PROVIDER=TRACE"}, nil},
-		{"this provider's logs only", []string{"TF_LOG_PROVIDER_SANDBOXDB_XATA=DEBUG"}, nil},
+		{"this provider's logs only", []string{"TF_LOG_PROVIDER_XATA=DEBUG"}, nil},
 		{"SDK logs", []string{"TF_LOG_SDK_FRAMEWORK=TRACE"}, nil},
 		{"a log file", []string{"TF_LOG_PATH=/tmp/tf.log"}, nil},
 		{"acceptance test logs", []string{"TF_ACC_LOG_PATH=/tmp/acc.log"}, nil},

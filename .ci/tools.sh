@@ -150,7 +150,7 @@ ensure_tofu() {
 
 # build_terraform VERSION prints the path of Terraform VERSION, built from
 # the Go module proxy by .ci/build-terraform.sh into the cache on first use
-# (about 5 minutes on 2 cores each, once).
+# (on 2 cores, once: 1.16 about 5 minutes, 1.5 about 2).
 build_terraform() {
   local version=$1
   local out="$cache_dir/terraform-$version/terraform"
@@ -161,7 +161,7 @@ build_terraform() {
   local logf="$cache_dir/terraform-$version.build.log" started pid elapsed last=0
   mkdir -p "$cache_dir"
   log "building Terraform $version from the Go module proxy into $out"
-  log "this takes about 5 minutes on 2 cores, once (the binary is cached); go's output goes to $logf"
+  log "this takes a few minutes on 2 cores, once (the binary is cached); go's output goes to $logf"
   started=$(date +%s)
   bash "$(dirname "$0")/build-terraform.sh" "$version" "$out.partial" >"$logf" 2>&1 &
   pid=$!

@@ -50,13 +50,15 @@ function vless(a, b,    x, y, n, i) {
   if (!(pkg in seenpkg)) { seenpkg[pkg] = 1; pkgs = pkgs " " pkg }
   top = field($0, "Test")
   sub(/\/.*/, "", top)
-  if (!(top in seentop)) { seentop[top] = 1; tops = tops (tops == "" ? "" : "|") top }
+  if (!(top in seentop)) { seentop[top] = 1; ntop++; tops = tops (tops == "" ? "" : "|") top }
 }
 
 END {
   if (count == 0) exit
   names = tops
   gsub(/\|/, ", ", names)
-  printf "skipped for the CLI's version (%s): %d test%s, %s; Terraform %s or later runs them: TF_ACC=1 TF_ACC_TERRAFORM_PATH=%s bash .ci/gotest.sh%s -run '^(%s)$' -count=1\n",
-    cli, count, count == 1 ? "" : "s", names, max, run_path, pkgs, tops
+  what = count == 1 ? "1 test" : count " tests"
+  if (ntop != count) what = what " in " ntop " top-level tests"
+  printf "skipped for the CLI's version (%s): %s: %s; Terraform %s or later runs them: TF_ACC=1 TF_ACC_TERRAFORM_PATH=%s bash .ci/gotest.sh%s -run '^(%s)$' -count=1\n",
+    cli, what, names, max, run_path, pkgs, tops
 }

@@ -80,104 +80,71 @@ data "xata_branch" "b" {
 	}
 }
 
-// TestAccBranchLookups_refusedKeyIsNotNotFound: every lookup by name (data
-// source, ephemeral resource, parent of a new branch, import) reports a
-// refused API key as such, naming XATA_API_KEY, never as "not found".
-func TestAccBranchLookups_refusedKeyIsNotNotFound(t *testing.T) {
+// TestAccBranchLookups_sayWhyTheyWereRefused: every lookup by name (data
+// source, ephemeral resource, parent of a new branch, import) reports why
+// the API refused it, never "not found": an unknown key (401) names
+// XATA_API_KEY; an organization the key cannot see (403) names the ids to
+// check first, not the key.
+func TestAccBranchLookups_sayWhyTheyWereRefused(t *testing.T) {
 	env := newTestEnv(t, false)
 	t.Parallel()
-	badProvider := fmt.Sprintf(`
-provider "xata" {
-  base_url        = %q
-  api_key         = "xau_not_a_key_this_emulator_knows"
-  organization_id = %q
-  project_id      = %q
-}
-`, env.URL(), env.OrganizationID(), env.ProjectID())
-	refused := regexp.MustCompile(`(?s)API Key Refused.*XATA_API_KEY`)
 	main, child := env.name("main"), env.name("child")
-	for name, body := range map[string]string{
-		"data source": fmt.Sprintf(`data "xata_branch" "b" {
-  name = %q
-}`, main),
-		"ephemeral resource": fmt.Sprintf(`ephemeral "xata_branch_credentials" "b" {
-  branch_name = %q
-}`, main),
-		"parent of a new branch": fmt.Sprintf(`resource "xata_branch" "b" {
-  name        = %q
-  parent_name = %q
-}`, child, main),
-		"a new root branch": env.rootHCL("b", "root", ""),
-	} {
-		t.Run(name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: env.factories(t),
-				Steps:                    []resource.TestStep{{Config: badProvider + body, ExpectError: refused}},
-			})
-		})
-	}
-	t.Run("import", func(t *testing.T) {
-		resource.Test(t, resource.TestCase{
-			ProtoV6ProviderFactories: env.factories(t),
-			Steps: []resource.TestStep{{
-				Config: badProvider + fmt.Sprintf(`resource "xata_branch" "b" {
-  name        = %q
-  parent_name = "x"
-}`, main),
-				ResourceName:  "xata_branch.b",
-				ImportState:   true,
-				ImportStateId: main,
-				ExpectError:   refused,
-			}},
-		})
-	})
-}
-
-// TestAccBranchLookups_unknownOrganizationIsAccessDenied: the API answers
-// 403 for an organization the key cannot see; every lookup names the ids
-// to check first, not the key.
-func TestAccBranchLookups_unknownOrganizationIsAccessDenied(t *testing.T) {
-	env := newTestEnv(t, false)
-	t.Parallel()
-	elsewhere := fmt.Sprintf(`
+	provider := func(key, org string) string {
+		return fmt.Sprintf(`
 provider "xata" {
   base_url        = %q
   api_key         = %q
-  organization_id = "nosuch"
+  organization_id = %q
   project_id      = %q
 }
-`, env.URL(), env.APIKey(), env.ProjectID())
-	denied := phrases("Access Denied", "organization nosuch", "Check the ids first")
-	main, child := env.name("main"), env.name("child")
-	for name, body := range map[string]string{
-		"data source": fmt.Sprintf(`data "xata_branch" "b" {
+`, env.URL(), key, org, env.ProjectID())
+	}
+	for why, tc := range map[string]struct {
+		provider, importID string
+		want               *regexp.Regexp
+	}{
+		"unknown key": {provider("xau_not_a_key_this_emulator_knows", env.OrganizationID()), main,
+			regexp.MustCompile(`(?s)API Key Refused.*XATA_API_KEY`)},
+		"organization the key cannot see": {provider(env.APIKey(), "nosuch"), "nosuch/" + env.ProjectID() + "/" + main,
+			phrases("Access Denied", "organization nosuch", "Check the ids first")},
+	} {
+		for what, body := range map[string]string{
+			"data source": fmt.Sprintf(`data "xata_branch" "b" {
   name = %q
 }`, main),
-		"parent of a new branch": fmt.Sprintf(`resource "xata_branch" "b" {
+			"ephemeral resource": fmt.Sprintf(`ephemeral "xata_branch_credentials" "b" {
+  branch_name = %q
+}`, main),
+			"parent of a new branch": fmt.Sprintf(`resource "xata_branch" "b" {
   name        = %q
   parent_name = %q
 }`, child, main),
-	} {
-		t.Run(name, func(t *testing.T) {
+			"a new root branch": env.rootHCL("b", "root", ""),
+		} {
+			t.Run(why+"/"+what, func(t *testing.T) {
+				if why != "unknown key" && what == "a new root branch" {
+					t.Skip("a root branch's plan tolerates a 403 from the catalogue (the key may lack org:read); its create reports it")
+				}
+				resource.Test(t, resource.TestCase{
+					ProtoV6ProviderFactories: env.factories(t),
+					Steps:                    []resource.TestStep{{Config: tc.provider + body, ExpectError: tc.want}},
+				})
+			})
+		}
+		t.Run(why+"/import", func(t *testing.T) {
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: env.factories(t),
-				Steps:                    []resource.TestStep{{Config: elsewhere + body, ExpectError: denied}},
-			})
-		})
-	}
-	t.Run("import of an id naming another organization", func(t *testing.T) {
-		resource.Test(t, resource.TestCase{
-			ProtoV6ProviderFactories: env.factories(t),
-			Steps: []resource.TestStep{{
-				Config: env.providerBlock() + fmt.Sprintf(`resource "xata_branch" "b" {
+				Steps: []resource.TestStep{{
+					Config: tc.provider + fmt.Sprintf(`resource "xata_branch" "b" {
   name        = %q
   parent_name = "x"
 }`, main),
-				ResourceName:  "xata_branch.b",
-				ImportState:   true,
-				ImportStateId: "nosuch/" + env.ProjectID() + "/" + main,
-				ExpectError:   denied,
-			}},
+					ResourceName:  "xata_branch.b",
+					ImportState:   true,
+					ImportStateId: tc.importID,
+					ExpectError:   tc.want,
+				}},
+			})
 		})
-	})
+	}
 }

@@ -125,8 +125,10 @@ func (c *Client) WaitForBranch(ctx context.Context, orgID, projectID, branchID s
 		faultSince  time.Time
 	)
 	// A branch just created or changed is never ready at once: the first
-	// look waits MinInterval, which the overshoot bound allows.
-	if err := clock.Sleep(ctx, opts.MinInterval); err != nil {
+	// look waits MinInterval, which the overshoot bound allows, or longer
+	// while it gives way to the quota like every other look.
+	budget, ok := c.Budget()
+	if err := clock.Sleep(ctx, max(opts.MinInterval, GiveWay(budget, ok, start))); err != nil {
 		return nil, waitTimeoutError(ctx, branchID, target, nil)
 	}
 	for {

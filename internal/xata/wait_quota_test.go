@@ -121,3 +121,21 @@ func TestGiveWayShares(t *testing.T) {
 		t.Errorf("among four: %s, want 20s", got)
 	}
 }
+
+// A wait that starts under pressure gives way before its first look too:
+// right after a create, that look is the likeliest to be wasted.
+func TestWaitForBranchFirstLookGivesWay(t *testing.T) {
+	clock := newFakeClock()
+	srv := &quotaStatus{clock: clock, start: clock.Now(), readyAt: 40 * time.Second, windowLen: time.Minute, limit: 100, remaining: 31}
+	c := newTestClient(t, srv, func(c *Config) { c.Limiter = apiclient.NewLimiter(apiclient.LimiterConfig{Clock: clock}) })
+	// The create's answer: 30 of 100 left, 5 above the reserve.
+	if _, err := c.GetBranch(context.Background(), "o", "p", "b"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.WaitForBranch(context.Background(), "o", "p", "b", TargetHealthy, WaitOptions{Clock: clock}); err != nil {
+		t.Fatal(err)
+	}
+	if len(clock.sleeps) == 0 || clock.sleeps[0] != 12*time.Second {
+		t.Errorf("first look after %v, want 12s: the 60s left spread over the 5 spare requests (sleeps %v)", clock.sleeps[:1], clock.sleeps)
+	}
+}

@@ -152,11 +152,14 @@ func (c *Client) NewCall(method, path string, query url.Values, in any) (Call, e
 	return cl, nil
 }
 
-// Response is the complete response to one attempt.
+// Response is the complete response to one attempt, with the quota its
+// headers reported, if any.
 type Response struct {
-	status int
-	header http.Header
-	body   []byte
+	status    int
+	header    http.Header
+	body      []byte
+	budget    Budget
+	hasBudget bool
 }
 
 // Do runs cl while Config.Retryable allows and decodes a 2xx body into out
@@ -217,13 +220,12 @@ func (c *Client) Attempt(ctx context.Context, cl Call, n int) (*Response, error)
 		return resp, nil
 	}
 	header, body := c.secrets.hideResponse(resp.header, resp.body)
-	resp = &Response{status: resp.status, header: header, body: body}
+	resp = &Response{status: resp.status, header: header, body: body, budget: budget, hasBudget: hasBudget}
 	apiErr := c.cfg.DecodeError(cl.Method, cl.Path, resp.status, resp.header, resp.body)
 	if !Refused(resp.status) {
 		return resp, apiErr
 	}
 	wait, asked := serverWait(resp, budget, hasBudget, now)
-	quotaSpent := hasBudget && budget.Remaining == 0
 	switch {
 	case resp.status == http.StatusTooManyRequests && asked && wait > c.quotaWait(ctx):
 		// Waiting would outlast the operation, and retrying sooner meets
@@ -233,7 +235,7 @@ func (c *Client) Attempt(ctx context.Context, cl Call, n int) (*Response, error)
 		}
 		return resp, &QuotaError{API: c.cfg.Name, Method: cl.Method, Path: cl.Path, Until: now.Add(wait),
 			MaxWait: c.quotaWait(ctx), Budget: budget, Err: apiErr, now: now}
-	case lim != nil && quotaSpent && asked:
+	case lim != nil && hasBudget && budget.Remaining == 0 && asked:
 		lim.spend(now.Add(wait))
 		c.Debug(ctx, c.cfg.Name+" quota spent", map[string]any{
 			"status": resp.status, "paused_until": now.Add(wait).Format(time.RFC3339Nano), "limit": budget.Limit,
@@ -432,9 +434,7 @@ func gaveUp(err error, attempts int) error {
 // anything else by MaxRetryAfter), else jittered exponential backoff.
 func (c *Client) retryDelay(resp *Response, n int) time.Duration {
 	if resp != nil {
-		now := c.cfg.Clock.Now()
-		budget, hasBudget := parseBudget(resp.header, now)
-		if d, ok := serverWait(resp, budget, hasBudget, now); ok {
+		if d, ok := serverWait(resp, resp.budget, resp.hasBudget, c.cfg.Clock.Now()); ok {
 			if resp.status == http.StatusTooManyRequests {
 				return min(d, c.cfg.MaxQuotaWait)
 			}

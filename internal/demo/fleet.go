@@ -235,19 +235,19 @@ func (f *fleet) progress(start time.Time, n int, done *atomic.Int32) (stop func(
 
 // step runs one of the runner scripts as the plugin's step would.
 func (f *fleet) step(ctx context.Context, script, sandbox, parent string, extra ...string) (string, error) {
-	cmd := f.stepCmd(ctx, script, sandbox, parent, "", extra...)
-	out, err := cmd.CombinedOutput()
+	outputs, err := os.MkdirTemp(f.r.work, "outputs-")
+	if err != nil {
+		return "", err
+	}
+	out, err := f.stepCmd(ctx, script, sandbox, parent, outputs, extra...).CombinedOutput()
 	return string(out), err
 }
 
 // stepCmd is a runner script with the environment a plugin step gets:
 // the credentials secret's keys, the runner image's settings and
-// Signadot's variables; outputs "" means a directory of its own.
+// Signadot's variables; outputs is the step's /outputs.
 func (f *fleet) stepCmd(ctx context.Context, script, sandbox, parent, outputs string, extra ...string) *exec.Cmd {
 	r := f.r
-	if outputs == "" {
-		outputs, _ = os.MkdirTemp(r.work, "outputs-")
-	}
 	cmd := exec.CommandContext(ctx, "bash", filepath.Join(r.RepoDir, "examples", "tutorial", "runner", script))
 	cmd.Env = append([]string{
 		"PATH=" + filepath.Dir(r.TerraformPath) + ":/usr/local/bin:/usr/bin:/bin",

@@ -31,7 +31,7 @@ grep -v '"Test":' "$json" |
 # terraform query, actions, ...), and how to run them: the last line.
 if grep -qE 'below minimum version|Terraform [0-9.]+ or later' "$json"; then
   cli=${TF_ACC_TERRAFORM_PATH:-$(command -v terraform || command -v tofu || true)}
-  cli_version=$([ -n "$cli" ] && env -u TF_CLI_CONFIG_FILE "$cli" version 2>/dev/null | head -n 1)
+  cli_version=$([ -n "$cli" ] && env -u TF_CLI_CONFIG_FILE "$cli" version 2>/dev/null | sed -n 1p)
   run_path=${TF_ACC_TERRAFORM_NEXT_PATH:-}
   if [ -z "$run_path" ] || [ "$run_path" = "$cli" ]; then
     run_path="\$(bash .ci/tools.sh --with-terraform-next | sed -n 's/^TF_ACC_TERRAFORM_NEXT_PATH=//p')"

@@ -227,7 +227,7 @@ echo "PG_BIN_DIR=$PG_BIN_DIR"
 echo "TF_ACC_TERRAFORM_PATH=$TF_ACC_TERRAFORM_PATH"
 # A TF_CLI_CONFIG_FILE naming a missing file makes OpenTofu print a warning
 # on stdout before its version, so ask without it.
-case "$(env -u TF_CLI_CONFIG_FILE "$TF_ACC_TERRAFORM_PATH" version 2>/dev/null | head -n 1)" in
+case "$(env -u TF_CLI_CONFIG_FILE "$TF_ACC_TERRAFORM_PATH" version 2>/dev/null | sed -n 1p)" in
   OpenTofu*) echo "TF_ACC_PROVIDER_HOST=registry.opentofu.org" ;;
 esac
 if [ -n "$TF_ACC_TOFU_PATH" ]; then

@@ -6,11 +6,9 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -21,56 +19,6 @@ import (
 	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/signadotemu"
 	"github.com/sandboxdb/terraform-provider-xata/internal/signadot"
 )
-
-// warningRecorder serves the provider and records the warnings its applies
-// return: terraform-plugin-testing asserts errors only, and a warning is
-// the whole of what keep_in_use_on_destroy says to the user.
-type warningRecorder struct {
-	mu       sync.Mutex
-	warnings []string // "summary\ndetail"
-}
-
-func (w *warningRecorder) factories(t *testing.T) map[string]func() (tfprotov6.ProviderServer, error) {
-	t.Helper()
-	serve := testFactories(t)["xata"]
-	return map[string]func() (tfprotov6.ProviderServer, error){
-		"xata": func() (tfprotov6.ProviderServer, error) {
-			s, err := serve()
-			if err != nil {
-				return nil, err
-			}
-			return &recordingServer{ProviderServer: s, rec: w}, nil
-		},
-	}
-}
-
-// take returns the warnings recorded since the last take.
-func (w *warningRecorder) take() []string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	out := w.warnings
-	w.warnings = nil
-	return out
-}
-
-type recordingServer struct {
-	tfprotov6.ProviderServer
-	rec *warningRecorder
-}
-
-func (s *recordingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
-	resp, err := s.ProviderServer.ApplyResourceChange(ctx, req)
-	if resp != nil {
-		s.rec.mu.Lock()
-		for _, d := range resp.Diagnostics {
-			if d.Severity == tfprotov6.DiagnosticSeverityWarning {
-				s.rec.warnings = append(s.rec.warnings, d.Summary+"\n"+d.Detail)
-			}
-		}
-		s.rec.mu.Unlock()
-	}
-	return resp, err
-}
 
 // keptPlugin is a versioned plugin with create_before_destroy; the %s are
 // the version, a line of its create step (the change a bump carries), and
@@ -177,7 +125,7 @@ func TestAccResourcePlugin_bumpKeepsVersionInUse(t *testing.T) {
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(onlyCurrent(addr), func(*terraform.State) error {
 					wantPlugins(t, env.emu, "after the bump", "echo@1.0.0", "echo@1.1.0")
-					warnings := rec.take()
+					warnings := rec.take("ApplyResourceChange")
 					if len(warnings) != 1 {
 						t.Fatalf("want one warning from the apply, got %d: %q", len(warnings), warnings)
 					}
@@ -315,7 +263,7 @@ func TestAccResourcePlugin_keepInUseOnDestroy(t *testing.T) {
 						t.Errorf("%s is still in state after the destroy", addr)
 					}
 					wantPlugins(t, env.emu, "after the destroy", "echo@1.0.0")
-					warnings := rec.take()
+					warnings := rec.take("ApplyResourceChange")
 					if len(warnings) != 1 || !strings.Contains(warnings[0], keptWarning) ||
 						!strings.Contains(warnings[0], "highest published version") {
 						t.Errorf("want one warning %q saying new sandboxes still get the version, got %q", keptWarning, warnings)

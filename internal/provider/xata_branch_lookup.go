@@ -75,8 +75,8 @@ func lookupDiagnostic(site lookupSite, attr path.Path, org, project string, ref 
 				ambiguous.Error(), ambiguous.ByID, ambiguous.ByNameID, err))
 	case xata.IsNotFound(err):
 		return diag.NewAttributeErrorDiagnostic(attr, string(site)+": Branch Not Found",
-			fmt.Sprintf("No %s exists in project %s. Names are case-sensitive; list the branches with "+
-				"`xata branch list`, and check organization_id and project_id.\n\n%s", what, project, err))
+			fmt.Sprintf("No %s exists in project %s.%s Names are case-sensitive; list the branches with "+
+				"`xata branch list`, and check organization_id and project_id.\n\n%s", what, project, didYouMean(err), err))
 	case status == http.StatusUnauthorized:
 		return diag.NewAttributeErrorDiagnostic(attr, string(site)+": API Key Refused",
 			fmt.Sprintf("The Xata API refused the key while looking up %s (HTTP 401): it is unknown, revoked or "+

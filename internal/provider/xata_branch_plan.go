@@ -162,8 +162,8 @@ func (r *branchResource) checkNewBranch(ctx context.Context, client *xata.Client
 		// xata_branch.x.name is known at plan time), so this is not yet
 		// an error; the create checks again and then creates nothing.
 		diags.AddAttributeWarning(attr, "Xata Parent Branch Not Found Yet",
-			fmt.Sprintf("Project %s has no branch %s%s now. Unless this apply creates it first, the create will fail. "+
-				"Names are case-sensitive; list the branches with `xata branch list`.", project, ref.ID, ref.Name))
+			fmt.Sprintf("Project %s has no branch %s%s now.%s Unless this apply creates it first, the create will fail. "+
+				"Names are case-sensitive; list the branches with `xata branch list`.", project, ref.ID, ref.Name, didYouMean(err)))
 		return diags
 	}
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -370,6 +371,10 @@ func TestFindBranchByName(t *testing.T) {
 	var nf *BranchNotFoundError
 	if !errors.As(err, &nf) || StatusOf(err) != 0 || err.Error() != `no branch named "MAIN" in project prj_1` {
 		t.Errorf("got %T %q (status %d), want a BranchNotFoundError and no HTTP status", err, err, StatusOf(err))
+	}
+	// The names the list held come with it, for suggestions.
+	if nf != nil && !slices.Equal(nf.Names, []string{"Main", "main"}) {
+		t.Errorf("Names = %q, want the listed names [Main main]", nf.Names)
 	}
 }
 

@@ -17,6 +17,9 @@ var BranchIDPattern = regexp.MustCompile(`^[a-v][0-9a-v]{25}$`)
 type BranchNotFoundError struct {
 	Ref       string // the name or id looked for
 	ProjectID string
+	// Names are the names the list held, so that a caller can suggest the
+	// one a typo meant without listing again.
+	Names []string
 }
 
 func (e *BranchNotFoundError) Error() string {
@@ -54,7 +57,15 @@ func (c *Client) FindBranchByName(ctx context.Context, orgID, projectID, name st
 			return &branches[i], nil
 		}
 	}
-	return nil, &BranchNotFoundError{Ref: name, ProjectID: projectID}
+	return nil, &BranchNotFoundError{Ref: name, ProjectID: projectID, Names: branchNames(branches)}
+}
+
+func branchNames(branches []BranchListMetadata) []string {
+	names := make([]string, len(branches))
+	for i, b := range branches {
+		names[i] = b.Name
+	}
+	return names
 }
 
 // ResolveBranchRef turns a user's reference (an import id) into a branch
@@ -83,7 +94,7 @@ func (c *Client) ResolveBranchRef(ctx context.Context, orgID, projectID, ref str
 	case byName != "":
 		return byName, nil
 	}
-	return "", &BranchNotFoundError{Ref: ref, ProjectID: projectID}
+	return "", &BranchNotFoundError{Ref: ref, ProjectID: projectID, Names: branchNames(branches)}
 }
 
 // BranchWithCredentials is a branch and, when asked for, its credentials.

@@ -123,8 +123,9 @@ func applyExample(t *testing.T, src string, fixture exampleFixture) {
 	if fixture.plugin {
 		seedExamplePlugin(t, senv, "xata-branch")
 	}
+	rec := &warningRecorder{}
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testFactories(t),
+		ProtoV6ProviderFactories: rec.factories(t),
 		CheckDestroy: func(s *terraform.State) error {
 			if err := xenv.checkNoBranches(keep...)(s); err != nil {
 				return err
@@ -136,6 +137,17 @@ func applyExample(t *testing.T, src string, fixture exampleFixture) {
 		},
 		Steps: []resource.TestStep{{Config: src, ConfigVariables: fixture.variables}},
 	})
+	noWarnings(t, rec)
+}
+
+// noWarnings fails t if the provider warned while an example of the docs,
+// a correct configuration, was planned, applied or destroyed: an example
+// that warns teaches its readers to ignore warnings.
+func noWarnings(t *testing.T, rec *warningRecorder) {
+	t.Helper()
+	if warnings := rec.take(); len(warnings) > 0 {
+		t.Errorf("the example, a correct configuration, got warnings:\n\n%s", strings.Join(warnings, "\n\n"))
+	}
 }
 
 // importExample is what an import example of the docs needs: the object
@@ -220,9 +232,10 @@ func TestAccImportExamples(t *testing.T) {
 			if ex.identity {
 				checks = append(checks, tfversion.SkipBelow(tfversion.Version1_12_0))
 			}
+			rec := &warningRecorder{}
 			resource.Test(t, resource.TestCase{
 				TerraformVersionChecks:   checks,
-				ProtoV6ProviderFactories: testFactories(t),
+				ProtoV6ProviderFactories: rec.factories(t),
 				CheckDestroy: func(s *terraform.State) error {
 					if err := xenv.checkNoBranches()(s); err != nil {
 						return err
@@ -239,6 +252,7 @@ func TestAccImportExamples(t *testing.T) {
 					},
 				}},
 			})
+			noWarnings(t, rec)
 		})
 	}
 }

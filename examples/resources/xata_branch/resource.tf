@@ -1,8 +1,10 @@
 # A branch per pull request, copied from main: schema and data at once,
-# and writes never reach main.
+# and writes never reach main. main is created below, so it is referenced
+# by id, which the plan does not look up; parent_name = "main" suits a
+# main that already exists.
 resource "xata_branch" "pr" {
   name        = "pr-${var.pr_number}"
-  parent_name = xata_branch.main.name # a reference, so main is created first
+  parent_id   = xata_branch.main.id # main is created first
   description = "Pull request ${var.pr_number}"
 
   scale_to_zero = {

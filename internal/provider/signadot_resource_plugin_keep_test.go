@@ -130,7 +130,7 @@ func TestAccResourcePlugin_bumpKeepsVersionInUse(t *testing.T) {
 						t.Fatalf("want one warning from the apply, got %d: %q", len(warnings), warnings)
 					}
 					w := warnings[0]
-					for _, want := range []string{keptWarning, "echo@1.0.0", "pr-7", "signadot resourceplugin delete echo@1.0.0", "terraform import"} {
+					for _, want := range []string{keptWarning, "echo@1.0.0", "pr-7", "signadot resourceplugin delete echo@1.0.0", "terraform import signadot_resource_plugin.<name> echo@1.0.0"} {
 						if !strings.Contains(w, want) {
 							t.Errorf("the warning does not say %q:\n%s", want, w)
 						}

@@ -358,9 +358,15 @@ func (r *resourcePluginResource) Create(ctx context.Context, req resource.Create
 	if err := client.ApplyResourcePlugin(ctx, body); err != nil {
 		var apiErr *signadot.APIError
 		if errors.As(err, &apiErr) && apiErr.StatusCode == 409 {
+			// The provider is never told the resource's address; Terraform
+			// prints it above this message ("with signadot_resource_plugin.x").
 			resp.Diagnostics.AddAttributeError(path.Root("version"), "Signadot Resource Plugin Version Exists",
-				fmt.Sprintf("%s is already published, and published versions are immutable. Set a new version, "+
-					"or import the existing one: terraform import <address> %s\n\n%s", body.Name, body.Name, err))
+				fmt.Sprintf("%s is already published, and published versions are immutable. Set a new version, or "+
+					"import the published one into this resource, then apply again: terraform import "+
+					"signadot_resource_plugin.<name> %s, where signadot_resource_plugin.<name> is the address "+
+					"in the \"with …\" line above this message. With Terraform 1.7+ or OpenTofu, an import block does the same:\n\n"+
+					"  import {\n    to       = signadot_resource_plugin.<name>\n    id       = %q\n    provider = xata\n  }\n\n%s",
+					body.Name, body.Name, body.Name, err))
 			return
 		}
 		resp.Diagnostics.AddError("Signadot Resource Plugin Apply Failed",
@@ -541,7 +547,8 @@ func keptVersionDetail(ctx context.Context, client *signadot.Client, state resou
 			"version also get it; publish a higher version to change that."
 	}
 	detail += fmt.Sprintf(" Once those sandboxes are deleted, delete it with: signadot resourceplugin delete %s "+
-		"(or import it, terraform import <address> %s, into a resource of its own and destroy that).\n\n%s", full, full, err)
+		"(or import it into a signadot_resource_plugin block of its own, with provider = xata, and destroy that: "+
+		"terraform import signadot_resource_plugin.<name> %s, <name> being the new block's).\n\n%s", full, full, err)
 	return detail
 }
 

@@ -271,6 +271,31 @@ func TestAccResourcePlugin_versionBump(t *testing.T) {
 	})
 }
 
+// TestAccResourcePlugin_versionExists: creating a version Signadot already
+// publishes fails naming it, with the import command and block written for
+// the resource type (the provider is never told the address; Terraform
+// prints it above the message), and leaves the published version alone.
+func TestAccResourcePlugin_versionExists(t *testing.T) {
+	env := newSignadotEnv(t)
+	t.Parallel()
+	seedExamplePlugin(t, env, "echo@1.0.0")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testFactories(t),
+		CheckDestroy: func(*terraform.State) error {
+			if got := env.emu.Plugins(); !reflect.DeepEqual(got, []string{"echo@1.0.0"}) {
+				return fmt.Errorf("the emulator holds %v, want the published echo@1.0.0 untouched", got)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{{
+			Config: env.providerBlock() + fmt.Sprintf(versionedPlugin, "1.0.0"),
+			ExpectError: regexp.MustCompile(`(?s)Signadot Resource Plugin Version Exists.*with signadot_resource_plugin\.p,` +
+				`.*echo@1\.0\.0 is already published.*terraform\s+import\s+signadot_resource_plugin\.<name>\s+echo@1\.0\.0,` +
+				`.*address\s+in\s+the\s+"with\s+…"\s+line\s+above.*to\s+=\s+signadot_resource_plugin\.<name>\s+id\s+=\s+"echo@1\.0\.0"`),
+		}},
+	})
+}
+
 // TestAccResourcePlugin_deleteInUse: while a sandbox uses the plugin,
 // destroy fails naming the sandbox and the plugin stays in state; once the
 // sandbox is gone, destroy succeeds.

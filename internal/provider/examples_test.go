@@ -26,6 +26,9 @@ type exampleFixture struct {
 	plugin       bool // the xata-branch resource plugin
 	variables    config.Variables
 	realPostgres bool // the example connects to the branch
+	// terraform skips the example on Terraform older than it needs, when
+	// that is newer than the 1.5 the docs claim.
+	terraform tfversion.TerraformVersionCheck
 }
 
 // examples lists every example the docs render; TestAccExamples fails if
@@ -36,9 +39,9 @@ var examples = map[string]exampleFixture{
 	"resources/signadot_resource_plugin/resource.tf":                    {},
 	"data-sources/xata_branch/data-source.tf":                           {mainBranch: true},
 	"data-sources/xata_branches/data-source.tf":                         {mainBranch: true},
-	"data-sources/xata_branches/cleanup/main.tf":                        {mainBranch: true},
+	"data-sources/xata_branches/cleanup/main.tf":                        {mainBranch: true, terraform: tfversion.SkipBelow(tfversion.Version1_7_0)}, // import blocks with for_each
 	"data-sources/signadot_resource_plugin/data-source.tf":              {plugin: true},
-	"ephemeral-resources/xata_branch_credentials/ephemeral-resource.tf": {mainBranch: true, realPostgres: true},
+	"ephemeral-resources/xata_branch_credentials/ephemeral-resource.tf": {mainBranch: true, realPostgres: true, terraform: tfversion.SkipBelow(tfversion.Version1_10_0)}, // ephemeral blocks
 }
 
 // TestAccExamples applies every example file of the docs, unchanged, from
@@ -125,6 +128,7 @@ func applyExample(t *testing.T, src string, fixture exampleFixture) {
 	}
 	rec := &warningRecorder{}
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   versionChecks(fixture.terraform),
 		ProtoV6ProviderFactories: rec.factories(t),
 		CheckDestroy: func(s *terraform.State) error {
 			if err := xenv.checkNoBranches(keep...)(s); err != nil {
@@ -138,6 +142,14 @@ func applyExample(t *testing.T, src string, fixture exampleFixture) {
 		Steps: []resource.TestStep{{Config: src, ConfigVariables: fixture.variables}},
 	})
 	noWarnings(t, rec)
+}
+
+// versionChecks is a test case's checks of one check, or none when nil.
+func versionChecks(check tfversion.TerraformVersionCheck) []tfversion.TerraformVersionCheck {
+	if check == nil {
+		return nil
+	}
+	return []tfversion.TerraformVersionCheck{check}
 }
 
 // noWarnings fails t if the provider warned while an example of the docs,
@@ -159,8 +171,11 @@ type importExample struct {
 	// placeholder, when set, is the example's made-up id, replaced by the
 	// seeded object's id (an identity names an id, which the emulator picks).
 	placeholder string
-	identity    bool // Terraform 1.12+
 	plugin      bool // seeds the xata-branch@1.0.0 plugin, else a root branch "main"
+	// terraform skips the example on Terraform older than it needs: 1.12
+	// for an identity, 1.7 for an import block with a provider other than
+	// the resource type's default (older ones look for hashicorp/signadot).
+	terraform tfversion.TerraformVersionCheck
 }
 
 // rootBranchHCL is the resource block beside the branch import examples:
@@ -187,9 +202,9 @@ resource "signadot_resource_plugin" "xata_branch" {
 
 var importExamples = map[string]importExample{
 	"resources/xata_branch/import-by-string-id.tf":                {address: "xata_branch.main", resource: rootBranchHCL},
-	"resources/xata_branch/import-identity-block.tf":              {address: "xata_branch.main", resource: rootBranchHCL, placeholder: "k3v9q0m2p8d4r6t1b5n7c0f2a9", identity: true},
-	"resources/signadot_resource_plugin/import-by-string-id.tf":   {address: "signadot_resource_plugin.xata_branch", resource: importedPluginHCL, plugin: true},
-	"resources/signadot_resource_plugin/import-identity-block.tf": {address: "signadot_resource_plugin.xata_branch", resource: importedPluginHCL, plugin: true, identity: true},
+	"resources/xata_branch/import-identity-block.tf":              {address: "xata_branch.main", resource: rootBranchHCL, placeholder: "k3v9q0m2p8d4r6t1b5n7c0f2a9", terraform: tfversion.SkipBelow(tfversion.Version1_12_0)},
+	"resources/signadot_resource_plugin/import-by-string-id.tf":   {address: "signadot_resource_plugin.xata_branch", resource: importedPluginHCL, plugin: true, terraform: tfversion.SkipBelow(tfversion.Version1_7_0)},
+	"resources/signadot_resource_plugin/import-identity-block.tf": {address: "signadot_resource_plugin.xata_branch", resource: importedPluginHCL, plugin: true, terraform: tfversion.SkipBelow(tfversion.Version1_12_0)},
 }
 
 // TestAccImportExamples applies every import block of the docs, as
@@ -228,13 +243,9 @@ func TestAccImportExamples(t *testing.T) {
 				}
 				config = strings.Replace(config, ex.placeholder, wantID, 1)
 			}
-			var checks []tfversion.TerraformVersionCheck
-			if ex.identity {
-				checks = append(checks, tfversion.SkipBelow(tfversion.Version1_12_0))
-			}
 			rec := &warningRecorder{}
 			resource.Test(t, resource.TestCase{
-				TerraformVersionChecks:   checks,
+				TerraformVersionChecks:   versionChecks(ex.terraform),
 				ProtoV6ProviderFactories: rec.factories(t),
 				CheckDestroy: func(s *terraform.State) error {
 					if err := xenv.checkNoBranches()(s); err != nil {

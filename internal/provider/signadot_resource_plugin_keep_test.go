@@ -231,6 +231,7 @@ func TestAccResourcePlugin_keepInUseOnDestroy(t *testing.T) {
 	v1 := env.providerBlock() + fmt.Sprintf(keptPlugin, "1.0.0", "echo one", "null")
 
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   importBlockWithProvider, // the last step imports with a block
 		ProtoV6ProviderFactories: rec.factories(t),
 		CheckDestroy:             env.checkNoPlugins,
 		Steps: []resource.TestStep{

@@ -10,7 +10,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 )
+
+// ephemeralResources skips a test whose configuration has an ephemeral
+// block on Terraform before 1.10, which cannot parse one.
+var ephemeralResources = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)}
 
 // TestAccBranchCredentialsEphemeralResource reads a branch's credentials
 // by name without storing them; the echo provider (test-only) copies the
@@ -32,6 +37,7 @@ resource "echo" "` + echoName + `" {}
 `
 	}
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   ephemeralResources,
 		ProtoV6ProviderFactories: factories,
 		CheckDestroy:             env.checkNoBranches(),
 		Steps: []resource.TestStep{
@@ -78,6 +84,7 @@ func TestAccBranchCredentialsEphemeralResource_notFound(t *testing.T) {
 	factories := env.factories(t)
 	factories["echo"] = echoprovider.NewProviderServer()
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   ephemeralResources,
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{{
 			Config: env.providerBlock() + `

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 )
 
 // TestAccBranchDataSource looks a branch up by name and by id, and refuses
@@ -125,7 +126,12 @@ provider "xata" {
 				if why != "unknown key" && what == "a new root branch" {
 					t.Skip("a root branch's plan tolerates a 403 from the catalogue (the key may lack org:read); its create reports it")
 				}
+				var checks []tfversion.TerraformVersionCheck
+				if what == "ephemeral resource" {
+					checks = ephemeralResources
+				}
 				resource.Test(t, resource.TestCase{
+					TerraformVersionChecks:   checks,
 					ProtoV6ProviderFactories: env.factories(t),
 					Steps:                    []resource.TestStep{{Config: tc.provider + body, ExpectError: tc.want}},
 				})

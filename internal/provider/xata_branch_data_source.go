@@ -45,6 +45,7 @@ type branchDataSourceModel struct {
 	Username         types.String `tfsdk:"username"`
 	Database         types.String `tfsdk:"database"`
 	ConnectionString types.String `tfsdk:"connection_string"`
+	StoreCredentials types.Bool   `tfsdk:"store_credentials"`
 }
 
 func (d *branchDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -102,6 +103,10 @@ func (d *branchDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 				Computed:            true,
 				Sensitive:           true,
 			},
+			"store_credentials": schema.BoolAttribute{
+				MarkdownDescription: storeCredentialsDescription,
+				Optional:            true,
+			},
 		},
 	}
 }
@@ -150,7 +155,12 @@ func (d *branchDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 		resp.Diagnostics.AddError("Unusable Xata Branch Credentials", err.Error())
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, branchDataSourceFrom(org, project, b, creds.Username, conn))...)
+	out := branchDataSourceFrom(org, project, b, creds.Username, conn)
+	out.StoreCredentials = m.StoreCredentials
+	if !storesCredentials(m.StoreCredentials) {
+		out.Username, out.ConnectionString = types.StringNull(), types.StringNull()
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, out)...)
 }
 
 // branchDataSourceFrom maps an API branch and its connection URL to the

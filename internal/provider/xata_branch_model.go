@@ -39,6 +39,7 @@ type branchModel struct {
 	PostgresParameters types.Map      `tfsdk:"postgres_parameters"`
 	Hibernate          types.Bool     `tfsdk:"hibernate"`
 	AdoptExisting      types.Bool     `tfsdk:"adopt_existing"`
+	StoreCredentials   types.Bool     `tfsdk:"store_credentials"`
 	Database           types.String   `tfsdk:"database"`
 	Status             types.String   `tfsdk:"status"`
 	CreatedAt          types.String   `tfsdk:"created_at"`
@@ -310,7 +311,8 @@ func managedParameters(managed types.Map, server map[string]string) types.Map {
 }
 
 // applyCredentials sets the connection attributes from the credentials
-// endpoint. database overrides the database in the returned URL.
+// endpoint. database overrides the database in the returned URL. Unless
+// the model stores credentials, only the parts without a secret are set.
 func applyCredentials(m *branchModel, b *xata.BranchMetadata, c *xata.BranchCredentials) error {
 	conn, err := connectionString(b, c, m.Database.ValueString())
 	if err != nil {
@@ -319,12 +321,19 @@ func applyCredentials(m *branchModel, b *xata.BranchMetadata, c *xata.BranchCred
 	host, port, database := connectionParts(conn)
 	m.Host = types.StringValue(host)
 	m.Port = types.Int64Value(port)
+	m.Database = types.StringValue(database)
 	m.Username = types.StringValue(c.Username)
 	m.Password = types.StringValue(c.Password)
-	m.Database = types.StringValue(database)
 	m.ConnectionString = types.StringValue(conn)
+	if !storesCredentials(m.StoreCredentials) {
+		m.Username, m.Password, m.ConnectionString = types.StringNull(), types.StringNull(), types.StringNull()
+	}
 	return nil
 }
+
+// storesCredentials reports whether store_credentials asks for credentials
+// in state: unless it is false.
+func storesCredentials(v types.Bool) bool { return !v.Equal(types.BoolValue(false)) }
 
 // connectionParts splits a URL built by connectionString into host, port
 // (5432, libpq's default, when the URL names none) and database.

@@ -48,8 +48,10 @@ func (r *branchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		}
 	}
 
+	resp.Diagnostics.Append(planCredentials(state, &plan)...)
 	if config.OrganizationID.IsUnknown() || config.ProjectID.IsUnknown() {
-		return // decided at apply time
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+		return // the rest is decided at apply time
 	}
 	client, diags := r.data.xataClient() // a missing key fails the plan, not the apply
 	resp.Diagnostics.Append(diags...)
@@ -76,7 +78,7 @@ func (r *branchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 			resp.Diagnostics.Append(checkInherited(config, "the branch's", state.Region, state.Image, false)...)
 		}
 		r.planParentName(ctx, client, state, &plan, resp)
-		if !plan.Database.Equal(state.Database) {
+		if !plan.Database.Equal(state.Database) && storesCredentials(plan.StoreCredentials) {
 			plan.ConnectionString = types.StringUnknown()
 		}
 	}
@@ -278,4 +280,35 @@ func (r *branchResource) planParentName(ctx context.Context, client *xata.Client
 	}
 	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("parent_name"))
 	plan.ParentID = types.StringUnknown()
+}
+
+// planCredentials plans the attributes that carry credentials as
+// store_credentials asks: null when they are not stored, unknown when a
+// branch whose state holds none is to store them again. Switching it off
+// warns, since whatever read them gets null from this apply on.
+func planCredentials(state, plan *branchModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	credentials := []*types.String{&plan.Username, &plan.Password, &plan.ConnectionString}
+	switch {
+	case plan.StoreCredentials.IsUnknown():
+		for _, v := range credentials {
+			*v = types.StringUnknown()
+		}
+	case !storesCredentials(plan.StoreCredentials):
+		for _, v := range credentials {
+			*v = types.StringNull()
+		}
+		if state != nil && storesCredentials(state.StoreCredentials) {
+			diags.AddAttributeWarning(path.Root("store_credentials"), "Xata Branch Credentials Leave State",
+				fmt.Sprintf("This apply removes the credentials of branch %s from state: username, password and "+
+					"connection_string become null, and whatever references them (outputs, other resources) gets null. "+
+					"Where they are needed, read them with the ephemeral resource xata_branch_credentials, whose "+
+					"branch_id is this resource's id.", state.ID.ValueString()))
+		}
+	case state != nil && !storesCredentials(state.StoreCredentials):
+		for _, v := range credentials {
+			*v = types.StringUnknown()
+		}
+	}
+	return diags
 }

@@ -361,7 +361,10 @@ func (r *branchResource) Read(ctx context.Context, req resource.ReadRequest, res
 	// Set first: a state written before identities existed has none, and
 	// the framework wants one even when the branch turns out to be gone.
 	resp.Diagnostics.Append(setBranchIdentity(ctx, resp.Identity, org, project, id)...)
-	found, err := client.LookupBranch(ctx, org, project, xata.BranchRef{ID: id}, true)
+	// Without stored credentials, they are read only for the host a state
+	// lacks (a fresh import); the host of a branch never changes.
+	withCredentials := storesCredentials(state.StoreCredentials) || !known(state.Host)
+	found, err := client.LookupBranch(ctx, org, project, xata.BranchRef{ID: id}, withCredentials)
 	if xata.IsNotFound(err) {
 		tflog.Warn(ctx, "xata branch no longer exists; removing it from state", map[string]any{"branch_id": id})
 		resp.State.RemoveResource(ctx)
@@ -375,7 +378,9 @@ func (r *branchResource) Read(ctx context.Context, req resource.ReadRequest, res
 
 	// Credentials are re-read so a password rotated elsewhere reaches the
 	// state.
-	resp.Diagnostics.Append(refreshCredentials(ctx, &state, found.Branch, found.Credentials, found.CredentialsErr, state)...)
+	if withCredentials {
+		resp.Diagnostics.Append(refreshCredentials(ctx, &state, found.Branch, found.Credentials, found.CredentialsErr, state)...)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -437,8 +442,11 @@ func (r *branchResource) Update(ctx context.Context, req resource.UpdateRequest,
 	}
 	applyBranch(&plan, b, plan.PostgresParameters)
 	resp.Diagnostics.Append(setBranchIdentity(ctx, resp.Identity, org, project, id)...)
-	creds, err := client.GetBranchCredentials(ctx, org, project, b.ID)
-	resp.Diagnostics.Append(refreshCredentials(ctx, &plan, b, creds, err, state)...)
+	// Without stored credentials the plan has them null already.
+	if storesCredentials(plan.StoreCredentials) || !known(plan.Host) {
+		creds, err := client.GetBranchCredentials(ctx, org, project, b.ID)
+		resp.Diagnostics.Append(refreshCredentials(ctx, &plan, b, creds, err, state)...)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -218,6 +218,10 @@ func (r *branchResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 					"derives it from the sandbox, with one state per sandbox). Default `false`: a name conflict is an error.",
 				Optional: true,
 			},
+			"store_credentials": schema.BoolAttribute{
+				MarkdownDescription: storeCredentialsDescription,
+				Optional:            true,
+			},
 			"database": schema.StringAttribute{
 				MarkdownDescription: "Database name used in `connection_string`. Defaults to the database the " +
 					"credentials endpoint names (`xata` on the hosted service).",
@@ -287,6 +291,11 @@ var pgParameterName = regexp.MustCompile(`^[a-z_][a-z0-9_.]*$`)
 // The connection attributes' descriptions, one for every type that exposes
 // them: all derive them alike, in connectionString.
 const (
+	storeCredentialsDescription = "`false` keeps the branch's credentials out of plan and state: `username`, " +
+		"`password` and `connection_string` are null (`host`, `port` and `database` stay). Read them where they are " +
+		"used with the ephemeral resource `xata_branch_credentials` (Terraform 1.10+, OpenTofu 1.11+), which never " +
+		"writes them down. Unset or `true` stores them, as sensitive values. Changing it takes effect on the next " +
+		"apply, in place: the branch is never replaced for it."
 	hostDescription = "Postgres host of the branch, as the server names it: in the credentials (hosted Xata) or in " +
 		"the branch's own connection string (self-hosted Xata)."
 	portDescription = "Postgres port of the branch, as the server names it (5432 when the server's connection " +

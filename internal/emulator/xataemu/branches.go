@@ -264,7 +264,7 @@ func (e *Emulator) createBranch(c *call, pid string) {
 	b := &branch{
 		id: newBranchID(), projectID: pid, name: req.Name, description: req.Description,
 		parentID: req.ParentID, backup: backup, storage: defaultStorageGiB,
-		username: defaultUsername, password: newPassword(), database: defaultUsername,
+		username: defaultUsername, password: e.newBranchPassword(), database: defaultUsername,
 	}
 	if req.Mode == "custom" {
 		if !e.applyCustomConfig(c, prefix, req.Configuration, b) {

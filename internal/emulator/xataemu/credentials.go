@@ -128,7 +128,7 @@ func (e *Emulator) rotateCredentials(c *call, pid, bid string) {
 		return
 	}
 	if e.pg == nil {
-		b.password = newPassword()
+		b.password = e.newBranchPassword()
 		e.mu.Unlock()
 		c.noContent()
 		return
@@ -138,7 +138,7 @@ func (e *Emulator) rotateCredentials(c *call, pid, bid string) {
 
 	b.rotateMu.Lock()
 	defer b.rotateMu.Unlock()
-	pw := newPassword()
+	pw := e.newBranchPassword()
 	ctx, cancel := context.WithTimeout(context.Background(), pgOpTimeout)
 	defer cancel()
 	if err := e.pg.setPassword(ctx, role, pw); err != nil {

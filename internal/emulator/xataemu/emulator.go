@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -84,6 +85,11 @@ type Emulator struct {
 	inflight sync.WaitGroup
 
 	defaultOrg, defaultProject, defaultKey string
+
+	// issued is every branch password handed out, rotated ones included,
+	// for tests that look for them where they must not be.
+	issuedMu sync.Mutex
+	issued   []string
 
 	quotas   quotas
 	front    *emuhttp.Handler
@@ -339,4 +345,22 @@ func (e *Emulator) SetProvisionDelay(d time.Duration) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.provisionDelay = max(d, 0)
+}
+
+// newBranchPassword is a new branch password, recorded among the issued.
+func (e *Emulator) newBranchPassword() string {
+	pw := newPassword()
+	e.issuedMu.Lock()
+	e.issued = append(e.issued, pw)
+	e.issuedMu.Unlock()
+	return pw
+}
+
+// IssuedPasswords is every branch password the emulator has handed out,
+// rotated and deleted branches' included: what an at-rest check of states
+// and logs looks for.
+func (e *Emulator) IssuedPasswords() []string {
+	e.issuedMu.Lock()
+	defer e.issuedMu.Unlock()
+	return slices.Clone(e.issued)
 }

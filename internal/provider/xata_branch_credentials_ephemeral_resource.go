@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/ephemeralvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -132,13 +133,15 @@ func (e *branchCredentialsEphemeralResource) Open(ctx context.Context, req ephem
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ref, attr := branchRefFrom(m.BranchID, m.BranchName, "branch_id", "branch_name")
-	found, diags := lookupBranch(ctx, client, "Xata Branch Credentials", attr, org, project, ref, true)
+	found, diags := e.lookup(ctx, client, org, project, m)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	b, creds, id := found.Branch, found.Credentials, found.Branch.ID
+	b, creds, id := found.Branch, found.Credentials, m.BranchID.ValueString()
+	if b != nil {
+		id = b.ID
+	}
 	if err := found.CredentialsErr; err != nil {
 		detail := "the API key may lack the credentials:read scope"
 		if xata.IsNotFound(err) {
@@ -164,4 +167,27 @@ func (e *branchCredentialsEphemeralResource) Open(ctx context.Context, req ephem
 	m.Password = types.StringValue(creds.Password)
 	m.ConnectionString = types.StringValue(conn)
 	resp.Diagnostics.Append(resp.Result.Set(ctx, m)...)
+}
+
+// lookup reads the credentials, and the branch where they need it. By id,
+// the credentials alone do when they name the host (hosted Xata), which
+// saves a request per open of a runner's key; the open-source server's
+// name only user and password, so the branch's connection string is read
+// too. Without an answer to take the credentials from, the branch is
+// looked up as by name, so a missing branch is told from one not ready.
+func (e *branchCredentialsEphemeralResource) lookup(ctx context.Context, client *xata.Client, org, project string, m branchCredentialsModel) (*xata.BranchWithCredentials, diag.Diagnostics) {
+	if known(m.BranchID) {
+		id := m.BranchID.ValueString()
+		creds, err := client.GetBranchCredentials(ctx, org, project, id)
+		if err == nil && (creds.Hostname != "" || creds.ConnectionString != "") {
+			return &xata.BranchWithCredentials{Credentials: creds}, nil
+		}
+		if err == nil {
+			if b, err := client.GetBranch(ctx, org, project, id); err == nil {
+				return &xata.BranchWithCredentials{Branch: b, Credentials: creds}, nil
+			}
+		}
+	}
+	ref, attr := branchRefFrom(m.BranchID, m.BranchName, "branch_id", "branch_name")
+	return lookupBranch(ctx, client, "Xata Branch Credentials", attr, org, project, ref, true)
 }

@@ -39,6 +39,9 @@ type TutorialResult struct {
 	PluginsAfterDestroy    []string
 	StepLogs               []string
 	Secrets                []string // values that must never appear in a log
+	// AtRest is what the looks at the states and files the flow wrote
+	// found, with the sandbox alive and at the end.
+	AtRest AtRest
 }
 
 // sandboxName and the resource name are the tutorial's.
@@ -81,7 +84,10 @@ func (r *runner) tutorial(ctx context.Context, res *TutorialResult) error {
 		return err
 	}
 	r.say("Terraform state for the runner: database tfstate (pg backend, one workspace per sandbox)")
-	if _, err := r.createMain(ctx); err != nil {
+	// main's URL is the baseline service's own setting, as a deployment's
+	// would be; the tutorial's Terraform never stores it.
+	mainURL, err := r.createMain(ctx)
+	if err != nil {
 		return err
 	}
 	if err := r.prepareTerraform(ctx); err != nil {
@@ -94,7 +100,7 @@ func (r *runner) tutorial(ctx context.Context, res *TutorialResult) error {
 	}
 	res.Secrets = append(res.Secrets, r.emu.APIKey(), r.sd.APIKey(), passwordOf(stateURL))
 
-	r.begin("terraform apply examples/tutorial/baseline: look up main, install the xata-branch plugin")
+	r.begin("terraform apply examples/tutorial/baseline: look up main, seed it with psql, install the xata-branch plugin")
 	baseline := filepath.Join(r.work, "baseline")
 	if err := os.CopyFS(baseline, os.DirFS(filepath.Join(r.RepoDir, "examples", "tutorial", "baseline"))); err != nil {
 		return err
@@ -102,11 +108,10 @@ func (r *runner) tutorial(ctx context.Context, res *TutorialResult) error {
 	if _, err := r.terraform(ctx, baseline, "init", "-input=false", "-no-color"); err != nil {
 		return err
 	}
-	if _, err := r.terraform(ctx, baseline, "apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
-		return err
-	}
-	mainURL, err := r.terraform(ctx, baseline, "output", "-raw", "parent_connection_string")
-	if err != nil {
+	db := filepath.Join(r.RepoDir, "examples", "tutorial", "db")
+	seed := fmt.Sprintf(`seed_files=[%q, %q]`, filepath.Join(db, "schema.sql"), filepath.Join(db, "seed.sql"))
+	if _, err := r.terraform(ctx, baseline, "apply", "-auto-approve", "-input=false", "-no-color",
+		"-var", seed, "-var", "psql="+filepath.Join(r.PGBinDir, "psql")); err != nil {
 		return err
 	}
 	res.Secrets = append(res.Secrets, passwordOf(mainURL))
@@ -119,12 +124,7 @@ func (r *runner) tutorial(ctx context.Context, res *TutorialResult) error {
 	}
 	r.say("plugin output keys: %s", strings.Join(res.PluginOutputKeys, ", "))
 
-	r.begin("Seed main with psql and start the baseline users service on it")
-	for _, f := range []string{"schema.sql", "seed.sql"} {
-		if _, err := r.psql(ctx, mainURL, "-f", filepath.Join(r.RepoDir, "examples", "tutorial", "db", f)); err != nil {
-			return err
-		}
-	}
+	r.begin("Start the baseline users service on main")
 	serviceBin, err := r.buildUsersService(ctx)
 	if err != nil {
 		return err
@@ -157,6 +157,9 @@ func (r *runner) tutorial(ctx context.Context, res *TutorialResult) error {
 	r.say("branches: %s", strings.Join(res.BranchesWithSandbox, ", "))
 	if !contains(res.BranchesWithSandbox, "sb-"+sandboxName) {
 		return fmt.Errorf("branch sb-%s does not exist after the sandbox was created", sandboxName)
+	}
+	if err := r.lookAtRest(ctx, stateURL, baseline, res); err != nil {
+		return err
 	}
 
 	r.begin("Start the sandbox's fork of the users service with DATABASE_URL and XATA_BRANCH from the resource")
@@ -233,7 +236,15 @@ func (r *runner) tutorial(ctx context.Context, res *TutorialResult) error {
 	if len(res.PluginsAfterDestroy) != 0 {
 		return fmt.Errorf("plugins left after destroying the baseline: %v", res.PluginsAfterDestroy)
 	}
-	r.say("plugin xata-branch deleted; main is left as it was (the baseline only looked it up)")
+	r.say("plugin xata-branch deleted; main is left as it was (the baseline only looked it up and seeded it)")
+	if err := r.lookAtRest(ctx, stateURL, baseline, res); err != nil {
+		return err
+	}
+	res.Secrets = append(res.Secrets, r.emu.IssuedPasswords()...)
+
+	if len(res.AtRest.Found) > 0 {
+		return fmt.Errorf("branch passwords at rest: %s", strings.Join(res.AtRest.Found, "; "))
+	}
 
 	fmt.Fprintf(r.Out, "\nTutorial passed in %s: the sandbox got its own branch with main's five users, its sixth user "+
 		"stayed in the sandbox, and deleting the sandbox deleted the branch.\n", time.Since(start).Round(100*time.Millisecond))
@@ -526,4 +537,16 @@ func passwordOf(raw string) string {
 	}
 	p, _ := u.User.Password()
 	return p
+}
+
+// lookAtRest looks for every password the emulator has issued in the
+// runner's states and in the baseline's directory, and says what it read.
+func (r *runner) lookAtRest(ctx context.Context, stateURL, baseline string, res *TutorialResult) error {
+	found, err := lookAtRest(ctx, stateURL, []string{baseline}, r.emu.IssuedPasswords())
+	if err != nil {
+		return err
+	}
+	r.say("at rest: %s", found)
+	res.AtRest.add(found)
+	return nil
 }

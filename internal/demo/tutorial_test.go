@@ -57,6 +57,14 @@ func TestTutorial(t *testing.T) {
 	}
 	assertNoSecrets(t, "step logs", strings.Join(res.StepLogs, "\n"), res.Secrets)
 	assertNoSecrets(t, "demo output", out.String(), res.Secrets)
+	// At rest: the sandbox's and the baseline's states hold no password.
+	// The looks must have read something: main's and the sandbox's
+	// passwords, the sandbox's workspace, the baseline's
+	// state and its backup.
+	if a := res.AtRest; len(a.Found) > 0 || a.Passwords < 2 || a.States < 1 || a.Files < 2 {
+		t.Errorf("at rest: %s: %v", a, a.Found)
+	}
+	t.Logf("at rest: %s", res.AtRest)
 }
 
 func assertNoSecrets(t *testing.T, where, text string, secrets []string) {
@@ -223,7 +231,7 @@ func TestRunnerIdempotency(t *testing.T) {
 		e.mustStep(t, "provision.sh", "unrecorded")
 		e.terraform(t, "unrecorded", "state", "rm", "xata_branch.sandbox")
 		out, _ := e.mustStep(t, "cleanup.sh", "unrecorded")
-		if !strings.Contains(out, "adopted unrecorded branch sb-unrecorded") {
+		if !strings.Contains(out, "destroy unrecorded branch sb-unrecorded") {
 			t.Errorf("cleanup did not report adopting the branch:\n%s", out)
 		}
 		if ids := e.branches(t, "sb-unrecorded"); len(ids) != 0 {

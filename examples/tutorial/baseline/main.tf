@@ -5,8 +5,13 @@
 #   export XATA_API_KEY=... XATA_ORGANIZATION_ID=... XATA_PROJECT_ID=...
 #   export SIGNADOT_API_KEY=... SIGNADOT_ORG=...
 #   terraform init && terraform apply
+#
+# No password is stored in this configuration's state: the parent is looked
+# up without its credentials, and seeding reads them from an ephemeral
+# resource.
 terraform {
-  required_version = ">= 1.5"
+  # Ephemeral resources: Terraform 1.10, OpenTofu 1.11.
+  required_version = ">= 1.10"
 
   required_providers {
     xata = {
@@ -57,6 +62,18 @@ variable "credentials_secret" {
   default     = "xata-credentials"
 }
 
+variable "seed_files" {
+  description = "SQL files run against the parent with psql, in order, when this list or a file's content changes; empty: no seeding."
+  type        = list(string)
+  default     = []
+}
+
+variable "psql" {
+  description = "The psql command that seeds the parent."
+  type        = string
+  default     = "psql"
+}
+
 locals {
   # Keys of the credentials secret, each passed to the runner as an env var.
   runner_env = ["XATA_API_KEY", "XATA_API_BASE_URL", "XATA_ORGANIZATION_ID", "XATA_PROJECT_ID", "PG_CONN_STR"]
@@ -64,7 +81,32 @@ locals {
 
 # Fails the plan if the parent does not exist, before any sandbox needs it.
 data "xata_branch" "parent" {
-  name = var.parent_branch
+  name              = var.parent_branch
+  store_credentials = false
+}
+
+# The parent's credentials, read when seeding needs them and never stored.
+ephemeral "xata_branch_credentials" "parent" {
+  count     = length(var.seed_files) > 0 ? 1 : 0
+  branch_id = data.xata_branch.parent.id
+}
+
+# Seeds the parent, e.g.
+#   terraform apply -var 'seed_files=["../db/schema.sql","../db/seed.sql"]'
+# The provisioner gets the connection string from the ephemeral resource, in
+# its environment: neither the command line nor the state sees it.
+resource "terraform_data" "seed_parent" {
+  count            = length(var.seed_files) > 0 ? 1 : 0
+  triggers_replace = [for f in var.seed_files : "${f}:${filesha256(f)}"]
+
+  provisioner "local-exec" {
+    command = "printf '%s\\n' \"$SEED_FILES\" | while IFS= read -r f; do \"$PSQL\" -X -q -v ON_ERROR_STOP=1 -d \"$DATABASE_URL\" -f \"$f\" || exit 1; done"
+    environment = {
+      DATABASE_URL = ephemeral.xata_branch_credentials.parent[0].connection_string
+      SEED_FILES   = join("\n", [for f in var.seed_files : abspath(f)])
+      PSQL         = var.psql
+    }
+  }
 }
 
 resource "signadot_resource_plugin" "xata_branch" {
@@ -127,12 +169,6 @@ resource "signadot_resource_plugin" "xata_branch" {
 
 output "parent_branch_id" {
   value = data.xata_branch.parent.id
-}
-
-output "parent_connection_string" {
-  description = "For seeding the parent: psql \"$(terraform output -raw parent_connection_string)\" -f ../db/schema.sql"
-  value       = data.xata_branch.parent.connection_string
-  sensitive   = true
 }
 
 output "plugin_output_keys" {

@@ -44,6 +44,31 @@ unrecorded_branch() {
   )
 }
 
+# delete_unrecorded deletes branch $1, which no state records, through a
+# local state in this step's private directory, gone when the step ends:
+# the import that adopts the branch stores its credentials (an import
+# cannot know store_credentials), and they must not reach the shared state
+# database.
+delete_unrecorded() {
+  local dir="$work/unrecorded"
+  mkdir -p "$dir"
+  cp "$runner_dir"/*.tf "$dir"/
+  cat >"$dir/backend_override.tf" <<'TF'
+terraform {
+  backend "local" {}
+}
+TF
+  (
+    cd "$dir"
+    retry "$tf" init -no-color
+    quiet "$tf" import -no-color "${vars[@]}" xata_branch.sandbox "$1"
+    echo "== destroy unrecorded branch sb-${sandbox} ($1)"
+    "$tf" destroy -auto-approve -no-color -refresh=false "${vars[@]}"
+  )
+}
+
+# What the sandbox's state records: the branch, and the resource that
+# wrote the step's output, which alone means the branch was lost from it.
 recorded=
 exists=$(workspace_exists)
 if [ "$exists" = yes ]; then
@@ -51,24 +76,23 @@ if [ "$exists" = yes ]; then
   recorded=$("$tf" state list)
 fi
 
-if [ -z "$recorded" ]; then
+if ! grep -qx 'xata_branch.sandbox' <<<"$recorded"; then
   id=$(unrecorded_branch)
-  if [ -z "$id" ]; then
-    if [ "$exists" = yes ]; then
-      delete_workspace
-    fi
-    echo "== no branch sb-${sandbox} and no state: nothing to delete"
-    exit 0
+  if [ -n "$id" ]; then
+    delete_unrecorded "$id"
+  else
+    echo "== no branch sb-${sandbox} in state or in the project: nothing to delete"
   fi
-  retry "$tf" workspace select -or-create -no-color "$workspace"
-  quiet "$tf" import -no-color "$lock_timeout" "${vars[@]}" xata_branch.sandbox "$id"
-  echo "== adopted unrecorded branch sb-${sandbox} (${id})"
 fi
 
-echo "== destroy branch sb-${sandbox}"
-# The delete needs only the id the state holds: a refresh would spend two
-# requests of the key's shared quota reading a branch about to go, and a
-# branch already deleted by hand is fine (deleting it again succeeds).
-"$tf" destroy -auto-approve -no-color -refresh=false "$lock_timeout" "${vars[@]}"
-delete_workspace
-echo "== deleted state workspace ${workspace}"
+if [ -n "$recorded" ]; then
+  echo "== destroy what the state of sandbox ${sandbox} records"
+  # The delete needs only the id the state holds: a refresh would spend two
+  # requests of the key's shared quota reading a branch about to go, and a
+  # branch already deleted by hand is fine (deleting it again succeeds).
+  "$tf" destroy -auto-approve -no-color -refresh=false "$lock_timeout" "${vars[@]}"
+fi
+if [ "$exists" = yes ]; then
+  delete_workspace
+  echo "== deleted state workspace ${workspace}"
+fi

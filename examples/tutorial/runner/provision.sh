@@ -30,6 +30,11 @@ MSG
   return 1
 }
 
+# The apply writes the connection string to $outputs/connection-string
+# (from an ephemeral resource: it is never in state).
+mkdir -p "$outputs"
+vars+=(-var "outputs_dir=${outputs}" -var "run_id=$(date +%s%N)-$$")
+
 echo "== branch sb-${sandbox} from ${parent} (state workspace ${workspace})"
 retry "$tf" workspace select -or-create -no-color "$workspace"
 if ! "$tf" apply -auto-approve -no-color "$lock_timeout" "${vars[@]}"; then
@@ -40,7 +45,9 @@ if ! "$tf" apply -auto-approve -no-color "$lock_timeout" "${vars[@]}"; then
   "$tf" apply -auto-approve -no-color "$lock_timeout" "${vars[@]}"
 fi
 
-mkdir -p "$outputs"
 "$tf" output -raw branch_name >"$outputs/branch-name"
-"$tf" output -raw connection_string >"$outputs/connection-string"
+if [ ! -s "$outputs/connection-string" ]; then
+  echo "== the apply wrote no $outputs/connection-string; run this step again (recreate the sandbox)" >&2
+  exit 1
+fi
 echo "== wrote $outputs/branch-name and $outputs/connection-string (not shown: it holds a password)"

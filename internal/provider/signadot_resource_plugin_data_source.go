@@ -48,7 +48,11 @@ func (d *resourcePluginDataSource) Metadata(_ context.Context, _ datasource.Meta
 func (d *resourcePluginDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads a published Signadot resource plugin version and the sandboxes using it. " +
-			"Served by the `xata` provider, so set `provider = xata` on it.",
+			"Served by the `xata` provider, so set `provider = xata` on it.\n\n" +
+			"The plugin must already be published: the data source is read during the plan (when its arguments are " +
+			"known by then), and a name or version Signadot does not have fails it with *Signadot Resource Plugin Not " +
+			"Found*. For a plugin this configuration publishes, use the `signadot_resource_plugin` resource's " +
+			"attributes instead.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`name`, or `name@version` for a version other than 0.0.0.",

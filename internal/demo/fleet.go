@@ -51,6 +51,9 @@ type FleetResult struct {
 	// included; Refused counts the quota's 429s among them.
 	Requests map[string]int
 	Refused  int
+	// AtRest is a look at every sandbox's state between the create and
+	// the delete steps, for the passwords the emulator issued.
+	AtRest AtRest
 }
 
 // StepFailure is a step that exited non-zero, with its output.
@@ -184,6 +187,11 @@ func (f *fleet) run(ctx context.Context, n int) (*FleetResult, error) {
 	}
 	r.say("%d create steps at once (provision.sh)", n)
 	res.CreateTime = all("provision.sh")
+	var err error
+	if res.AtRest, err = lookAtRest(ctx, f.stateURL, nil, r.emu.IssuedPasswords()); err != nil {
+		return nil, err
+	}
+	r.say("at rest: %s", res.AtRest)
 	r.say("%d delete steps at once (cleanup.sh)", n)
 	res.DeleteTime = all("cleanup.sh")
 
@@ -192,11 +200,9 @@ func (f *fleet) run(ctx context.Context, n int) (*FleetResult, error) {
 			res.BranchesLeft = append(res.BranchesLeft, b.Name)
 		}
 	}
-	ws, err := f.workspaces(ctx)
-	if err != nil {
+	if res.WorkspacesLeft, err = f.workspaces(ctx); err != nil {
 		return nil, err
 	}
-	res.WorkspacesLeft = ws
 	res.Created = r.emu.CreatedCount(project) - created
 	res.Requests = map[string]int{}
 	for req, count := range r.emu.Stats().ByRequest {

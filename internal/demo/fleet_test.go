@@ -74,6 +74,10 @@ func TestRunnerFleet(t *testing.T) {
 	if res.Created != n {
 		t.Errorf("%d branches were created for %d sandboxes", res.Created, n)
 	}
+	// Every sandbox's state was read, and none holds a password.
+	if a := res.AtRest; len(a.Found) > 0 || a.States < n || a.Passwords < n+1 {
+		t.Errorf("at rest, between the creates and the deletes: %s: %v", a, a.Found)
+	}
 	t.Logf("%d sandboxes: creates %s, deletes %s; requests per lifecycle %s; %d refused by the quota",
 		n, res.CreateTime.Round(time.Second), res.DeleteTime.Round(time.Second), res.PerLifecycle(), res.Refused)
 }

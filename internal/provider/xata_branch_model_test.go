@@ -355,13 +355,13 @@ func TestCreateFailureDetail(t *testing.T) {
 		err  error
 		want []string
 	}{
-		{"conflict", conflict, []string{"already exists", "terraform import <address> pr-1", "adopt_existing", "req_1"}},
-		{"unknown outcome", unknown, []string{"may exist", "xata branch list", "adopt_existing", "deadline exceeded"}},
+		{"conflict", conflict, []string{"already exists", "terraform import xata_branch.<name> o/prj_x/pr-1", `id = "o/prj_x/pr-1"`, "adopt_existing", "req_1"}},
+		{"unknown outcome", unknown, []string{"may exist", "xata branch list", "adopt_existing", "import xata_branch.<name> o/prj_x/pr-1", "deadline exceeded"}},
 		{"refused", refused, []string{"nothing was created", "invalid region", "req_2"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := createFailureDetail("pr-1", "prj_x", tc.err)
+			got := createFailureDetail("pr-1", "o", "prj_x", tc.err)
 			for _, w := range tc.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("detail lacks %q:\n%s", w, got)

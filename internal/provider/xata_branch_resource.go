@@ -140,7 +140,7 @@ func (r *branchResource) Create(ctx context.Context, req resource.CreateRequest,
 	}
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("name"), "Xata Branch Creation Failed",
-			createFailureDetail(createReq.Name, project, err))
+			createFailureDetail(createReq.Name, org, project, err))
 		return
 	}
 	ctx = tflog.SetField(ctx, "branch_id", created.ID)
@@ -567,21 +567,26 @@ func parseBranchImportID(id string) (org, project, ref string, err error) {
 	return org, project, ref, nil
 }
 
-// createFailureDetail explains a failed create, with the API's words.
-func createFailureDetail(name, project string, err error) string {
+// createFailureDetail explains a failed create, with the API's words. The
+// provider is never told the resource's address; Terraform prints it in
+// the "with …" line above the detail.
+func createFailureDetail(name, org, project string, err error) string {
+	id := org + "/" + project + "/" + name
+	importHint := fmt.Sprintf("terraform import xata_branch.<name> %s, where xata_branch.<name> is the address in the "+
+		"\"with …\" line above this message, or an import block (Terraform 1.5+, OpenTofu):\n\n"+
+		"  import {\n    to = xata_branch.<name>\n    id = %q\n  }", id, id)
 	if errors.Is(err, xata.ErrCreateOutcomeUnknown) {
 		return fmt.Sprintf("The create request for branch %q got no answer that could be checked, so the branch may "+
 			"exist in project %s although Terraform did not record it. Look with `xata branch list`; if it is there, "+
-			"import it (terraform import <address> %s) or set adopt_existing = true, then apply again.\n\n%s",
-			name, project, name, err)
+			"set adopt_existing = true or import it, then apply again: %s\n\n%s", name, project, importHint, err)
 	}
 	if advice, ok := quotaAdvice(err); ok {
 		return fmt.Sprintf("Branch %q was not created. %s\n\n%s", name, advice, err)
 	}
 	if xata.IsConflict(err) {
-		return fmt.Sprintf("A branch named %q already exists in project %s. Choose another name, import the "+
-			"existing branch with: terraform import <address> %s, or set adopt_existing = true to take it over "+
-			"when it has the same parent.\n\n%s", name, project, name, err)
+		return fmt.Sprintf("A branch named %q already exists in project %s. Choose another name, set adopt_existing = "+
+			"true to take it over when it has the same parent, or import it into this resource: %s\n\n%s",
+			name, project, importHint, err)
 	}
 	return fmt.Sprintf("The API refused to create branch %q; nothing was created. Fix what the message names and "+
 		"apply again.\n\n%s", name, err)

@@ -92,8 +92,10 @@ func (r *branchResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 			"parent_name": schema.StringAttribute{
 				MarkdownDescription: "Name of the parent for a child branch, resolved to an id when the branch is " +
 					"created (the API has no lookup by name, so this lists the project's branches). Conflicts with " +
-					"`parent_id`. Pointing it at another branch replaces the branch. A parent that does not exist is " +
-					"reported at plan time.",
+					"`parent_id`. Pointing it at another branch replaces the branch. A name known at plan time that " +
+					"names no branch is a warning at plan (this apply may still create that branch), naming the closest " +
+					"existing names; the create then fails if it still does not exist. For a parent that the same " +
+					"configuration creates, use `parent_id = xata_branch.<name>.id`, which plans without a lookup or warning.",
 				Optional:   true,
 				Validators: branchNameValidators(),
 			},

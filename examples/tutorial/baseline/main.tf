@@ -15,7 +15,8 @@ terraform {
 
   required_providers {
     xata = {
-      source = "sandboxdb/xata"
+      source  = "sandboxdb/xata"
+      version = "~> 0.1"
     }
   }
 }

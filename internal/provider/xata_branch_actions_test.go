@@ -235,7 +235,7 @@ func TestAccActionExamples(t *testing.T) {
 		t.Run(d.Name(), func(t *testing.T) {
 			env := newTestEnv(t, false, withProvisionDelay(-1))
 			t.Parallel()
-			script(t, env, exampleWorkdir(t, env, "actions/"+d.Name()+"/action.tf", "main.tf"))
+			script(t, env, exampleWorkdir(t, env, "actions/"+d.Name()))
 		})
 	}
 }

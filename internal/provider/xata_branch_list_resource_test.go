@@ -333,26 +333,27 @@ func TestAccBranchListResource_cleanupRecipe(t *testing.T) {
 	}
 }
 
-// exampleWorkdir is a CLI workdir holding one example file, with the
-// provider configured through the environment as the examples assume, on
-// a project whose only branch is a root "main".
-func exampleWorkdir(t *testing.T, env *testEnv, example, as string) *cliWorkdir {
+// exampleWorkdir is a CLI workdir holding the files of one example
+// directory of the docs, which declare the provider themselves; the
+// provider is configured through the environment as the examples assume,
+// on a project whose only branch is a root "main".
+func exampleWorkdir(t *testing.T, env *testEnv, dir string) *cliWorkdir {
 	t.Helper()
 	env.seedRoot(t, "main")
-	src, err := os.ReadFile(filepath.Join("..", "..", "examples", example))
+	files, err := os.ReadDir(filepath.Join("..", "..", "examples", dir))
 	if err != nil {
 		t.Fatal(err)
 	}
 	w := newCLIWorkdir(t)
 	w.env = append(w.env, envAPIKey+"="+env.APIKey(), envBaseURL+"="+env.URL(),
 		envOrganizationID+"="+env.OrganizationID(), envProjectID+"="+env.ProjectID(), envConfigDir+"="+t.TempDir())
-	w.write("providers.tf", `terraform {
-  required_providers {
-    xata = { source = "sandboxdb/xata" }
-  }
-}
-`)
-	w.write(as, string(src))
+	for _, f := range files {
+		src, err := os.ReadFile(filepath.Join("..", "..", "examples", dir, f.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.write(f.Name(), string(src))
+	}
 	w.run("init", "-input=false")
 	return w
 }
@@ -365,7 +366,7 @@ func TestAccBranchListResource_example(t *testing.T) {
 	requireTerraform114(t, "terraform query")
 	env := newTestEnv(t, false, withProvisionDelay(-1))
 	t.Parallel()
-	w := exampleWorkdir(t, env, "list-resources/xata_branch/list-resource.tfquery.hcl", "example.tfquery.hcl")
+	w := exampleWorkdir(t, env, "list-resources/xata_branch")
 	c := env.client(t)
 	created, err := c.CreateBranch(context.Background(), env.OrganizationID(), env.ProjectID(), xata.CreateBranchRequest{
 		Name: "sb-asleep", Mode: xata.ModeInherit, ParentID: env.emu.Branches(env.ProjectID())[0].ID,

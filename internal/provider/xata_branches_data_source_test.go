@@ -259,8 +259,10 @@ func TestParseCreatedBefore(t *testing.T) {
 // example imports what xata_branches finds with no changes planned, and
 // once its second half is deleted, the next apply destroys exactly that.
 func TestAccBranchesDataSource_cleanupByImport(t *testing.T) {
+	// The example declares sandboxdb/xata, as a user's copy would; a
+	// per-test environment variable rules out t.Parallel.
+	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "sandboxdb")
 	env := newTestEnv(t, false, withProvisionDelay(-1))
-	t.Parallel()
 	seedBranches(t, env)
 	src, err := os.ReadFile(filepath.Join("..", "..", "examples", "data-sources", "xata_branches", "cleanup", "main.tf"))
 	if err != nil {

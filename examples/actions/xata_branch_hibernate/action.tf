@@ -1,3 +1,10 @@
+# Once per configuration: without it Terraform looks for hashicorp/xata.
+terraform {
+  required_providers {
+    xata = { source = "sandboxdb/xata", version = "~> 0.1" }
+  }
+}
+
 # A preview branch that is hibernated as soon as it exists, and costs only
 # its storage until someone wakes it:
 #   terraform apply -invoke=action.xata_branch_wake.preview

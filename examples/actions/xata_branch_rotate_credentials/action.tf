@@ -1,3 +1,10 @@
+# Once per configuration: without it Terraform looks for hashicorp/xata.
+terraform {
+  required_providers {
+    xata = { source = "sandboxdb/xata", version = "~> 0.1" }
+  }
+}
+
 # Rotate main's password whenever var.rotation changes, e.g. after a
 # suspected leak: terraform apply -var rotation=2. It can also be run on
 # its own: terraform apply -invoke=action.xata_branch_rotate_credentials.main

@@ -1,3 +1,10 @@
+# Once per configuration: without it Terraform looks for hashicorp/xata.
+terraform {
+  required_providers {
+    xata = { source = "sandboxdb/xata", version = "~> 0.1" }
+  }
+}
+
 # The branch every sandbox branches from.
 data "xata_branch" "main" {
   name = "main"

@@ -1,3 +1,10 @@
+# Once per configuration: without it Terraform looks for hashicorp/xata.
+terraform {
+  required_providers {
+    xata = { source = "sandboxdb/xata", version = "~> 0.1" }
+  }
+}
+
 # Sandbox branches of main older than three days: candidates for cleanup
 # once their sandboxes are gone.
 data "xata_branches" "stale_sandboxes" {

@@ -1,3 +1,10 @@
+# Once per configuration: without it Terraform looks for hashicorp/xata.
+terraform {
+  required_providers {
+    xata = { source = "sandboxdb/xata", version = "~> 0.1" }
+  }
+}
+
 # A branch for a pull request, and its credentials read fresh on every run:
 # they never reach the plan or the state (Terraform 1.10+, OpenTofu 1.11+).
 resource "xata_branch" "pr" {

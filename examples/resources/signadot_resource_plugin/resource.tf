@@ -1,8 +1,17 @@
+# Once per configuration: without it Terraform looks for hashicorp/xata.
+terraform {
+  required_providers {
+    xata = { source = "sandboxdb/xata", version = "~> 0.1" }
+  }
+}
+
 # A plugin that gives each sandbox its own Xata branch. The steps run the
 # scripts baked into the runner image, which apply or destroy a xata_branch
 # with Terraform (see examples/tutorial).
 resource "signadot_resource_plugin" "xata_branch" {
-  provider    = xata # served by the xata provider
+  # signadot_* types are served by the xata provider; without this line
+  # Terraform goes by the type's prefix and looks for hashicorp/signadot.
+  provider    = xata
   name        = "xata-branch"
   version     = "1.0.0"
   description = "A Xata branch per sandbox"

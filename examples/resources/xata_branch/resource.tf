@@ -1,3 +1,10 @@
+# Once per configuration: without it Terraform looks for hashicorp/xata.
+terraform {
+  required_providers {
+    xata = { source = "sandboxdb/xata", version = "~> 0.1" }
+  }
+}
+
 # A branch per pull request, copied from main: schema and data at once,
 # and writes never reach main. main is created below, so it is referenced
 # by id, which the plan does not look up; parent_name = "main" suits a

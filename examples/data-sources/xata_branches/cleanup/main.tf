@@ -1,8 +1,16 @@
 # Cleans up orphaned branches without `terraform query` (OpenTofu 1.7+,
 # Terraform 1.7+). Run it in an empty directory, with a state of its own:
-#   1. terraform apply                  imports every match
+#   1. terraform init && terraform apply   imports every match
 #   2. delete the second half of this file (below the marker), then
-#      terraform apply                  destroys what was imported
+#      terraform apply                     destroys what was imported
+
+# Once per configuration: without it Terraform looks for hashicorp/xata.
+terraform {
+  required_providers {
+    xata = { source = "sandboxdb/xata", version = "~> 0.1" }
+  }
+}
+
 variable "name_regex" {
   type    = string
   default = "^sb-"

@@ -111,6 +111,8 @@ resource "terraform_data" "seed_parent" {
 }
 
 resource "signadot_resource_plugin" "xata_branch" {
+  # signadot_* types are served by the xata provider; without this line
+  # Terraform goes by the type's prefix and looks for hashicorp/signadot.
   provider    = xata
   name        = "xata-branch"
   version     = var.plugin_version

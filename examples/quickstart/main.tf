@@ -3,6 +3,10 @@
 #   export XATA_API_KEY=... XATA_ORGANIZATION_ID=... XATA_PROJECT_ID=...
 #   terraform init && terraform apply
 #   psql "$(terraform output -raw connection_string)"
+#
+# With a local build under dev_overrides, init fails on Terraform before
+# 1.15 and on OpenTofu: skip it there, or install the build from a
+# filesystem mirror (docs/guides/installing-a-local-build.md).
 terraform {
   required_providers {
     xata = {

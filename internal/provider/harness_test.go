@@ -38,6 +38,12 @@ func TestMain(m *testing.M) {
 	}
 	cleanup, err := prepareTerraformCLI()
 	cliErr = err
+	// OpenTofu reads a bare source, such as the examples' sandboxdb/xata, as
+	// registry.opentofu.org/...: the provider under test must be served by
+	// that name, which .ci/tools.sh sets only when OpenTofu is its CLI.
+	if err == nil && os.Getenv("TF_ACC_PROVIDER_HOST") == "" && currentCLI().openTofu {
+		os.Setenv("TF_ACC_PROVIDER_HOST", "registry.opentofu.org")
+	}
 	code := m.Run()
 	cleanup()
 	stopSharedPostgres()

@@ -104,7 +104,7 @@ import {
 			},
 			{
 				Config:      importing("k3v9q0m2p8d4r6t1b5n7c0f2a9"),
-				ExpectError: regexp.MustCompile(`Cannot import non-existent remote object`),
+				ExpectError: regexp.MustCompile(`(?s)Xata Branch Import: Branch Not Found.*"k3v9q0m2p8d4r6t1b5n7c0f2a9"`),
 			},
 			{
 				Config: importing(createdID),

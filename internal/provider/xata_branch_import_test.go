@@ -1,11 +1,21 @@
 package provider
 
 import (
+	"context"
 	"fmt"
+	"regexp"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
 
 // TestAccBranchResource_importGeneratedConfig: `import {}` with
@@ -41,6 +51,107 @@ resource "xata_branch" "child" {
 			{Config: config},
 			imported("xata_branch.child"),
 			imported("xata_branch.main"),
+		},
+	})
+}
+
+// TestAccBranchResource_importWithParentName: a configuration that names
+// the parent by parent_name plans clean right after an import, by id or
+// by name, with an import block or the command: the import records the
+// parent's name.
+func TestAccBranchResource_importWithParentName(t *testing.T) {
+	env := newTestEnv(t, false)
+	t.Parallel()
+	child := "xata_branch.child"
+	config := env.providerBlock() + env.mainHCL() + fmt.Sprintf(`
+resource "xata_branch" "child" {
+  name        = %q
+  parent_name = xata_branch.main.name
+}
+`, env.name("child"))
+	cleanAfterImport := resource.TestStep{
+		Config: config,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		},
+	}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_5_0)},
+		ProtoV6ProviderFactories: env.factories(t),
+		CheckDestroy:             env.checkNoBranches(),
+		Steps: []resource.TestStep{
+			{Config: env.providerBlock() + env.mainHCL()},
+			{
+				// A child made outside Terraform, imported by name.
+				PreConfig: func() {
+					b, err := env.api.CreateBranch(context.Background(), env.OrganizationID(), env.ProjectID(), xata.CreateBranchRequest{
+						Name: env.name("child"), Mode: xata.ModeInherit, ParentID: env.branchID(t, env.name("main")),
+					})
+					if err != nil {
+						t.Fatalf("creating the child outside Terraform: %v", err)
+					}
+					env.settle(t, b.ID, xata.TargetHealthy)
+				},
+				Config:             config,
+				ResourceName:       child,
+				ImportState:        true,
+				ImportStateId:      env.name("child"),
+				ImportStatePersist: true,
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if got := states[0].Attributes["parent_name"]; got != env.name("main") {
+						return fmt.Errorf("the import recorded parent_name %q, want %q", got, env.name("main"))
+					}
+					return nil
+				},
+			},
+			cleanAfterImport,
+			{
+				// An import block's plan (by id) must be the import alone, no update.
+				Config:          config,
+				ResourceName:    child,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+			},
+		},
+	})
+}
+
+// TestAccBranchResource_parentIDAndName: parent_id and parent_name
+// together are accepted when they name the same branch (generated import
+// configuration writes both) and refused at plan time when they do not.
+func TestAccBranchResource_parentIDAndName(t *testing.T) {
+	env := newTestEnv(t, false)
+	t.Parallel()
+	env.seedRoot(t, "other")
+	config := func(parentName string) string {
+		return env.providerBlock() + env.mainHCL() + fmt.Sprintf(`
+resource "xata_branch" "child" {
+  name        = %q
+  parent_id   = xata_branch.main.id
+  parent_name = %q
+}
+`, env.name("child"), env.name(parentName))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(t),
+		CheckDestroy:             env.checkNoBranches("other"),
+		Steps: []resource.TestStep{
+			{Config: env.providerBlock() + env.mainHCL()},
+			{
+				Config:      config("other"),
+				ExpectError: regexp.MustCompile(`(?s)Xata Parent Attributes Disagree.*parent_name "` + regexp.QuoteMeta(env.name("other")) + `" is branch`),
+			},
+			{
+				Config: config("main"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.CompareValuePairs("xata_branch.child", tfjsonpath.New("parent_id"), "xata_branch.main", tfjsonpath.New("id"), compare.ValuesSame()),
+					statecheck.ExpectKnownValue("xata_branch.child", tfjsonpath.New("parent_name"), knownvalue.StringExact(env.name("main"))),
+				},
+			},
+			{
+				Config:           config("main"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
 		},
 	})
 }

@@ -48,6 +48,9 @@ func (r *branchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		}
 	}
 
+	if state == nil && config.ParentName.IsNull() {
+		plan.ParentName = types.StringNull() // recorded only when configured or imported
+	}
 	resp.Diagnostics.Append(planCredentials(state, &plan)...)
 	if config.OrganizationID.IsUnknown() || config.ProjectID.IsUnknown() {
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
@@ -65,6 +68,7 @@ func (r *branchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	ctx, cancel := withLookupDeadline(ctx)
 	defer cancel()
 
+	resp.Diagnostics.Append(checkParentsAgree(ctx, client, org, project, config)...)
 	if state == nil {
 		resp.Diagnostics.Append(r.checkNewBranch(ctx, client, org, project, config)...)
 	} else {
@@ -257,14 +261,9 @@ func checkCatalogue(ctx context.Context, client *xata.Client, org string, config
 // parent_name in state, so the name is resolved and compared by id rather
 // than replacing on the first plan after import.
 func (r *branchResource) planParentName(ctx context.Context, client *xata.Client, state, plan *branchModel, resp *resource.ModifyPlanResponse) {
-	if plan.ParentName.Equal(state.ParentName) || plan.ParentName.IsUnknown() {
-		return
-	}
-	if plan.ParentName.IsNull() {
-		// Now identified by parent_id (or no longer a child): parent_id decides.
-		if !known(plan.ParentID) && known(state.ParentID) {
-			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("parent_id"))
-		}
+	// Computed, so null only when neither the configuration nor the state
+	// names a parent by name.
+	if plan.ParentName.Equal(state.ParentName) || !known(plan.ParentName) {
 		return
 	}
 	if known(state.ParentID) {
@@ -309,6 +308,34 @@ func planCredentials(state, plan *branchModel) diag.Diagnostics {
 		for _, v := range credentials {
 			*v = types.StringUnknown()
 		}
+	}
+	return diags
+}
+
+// checkParentsAgree refuses parent_id and parent_name set together unless
+// they name the same branch: generated import configuration writes both,
+// and a hand-written pair that disagrees would leave which one counts to
+// chance.
+func checkParentsAgree(ctx context.Context, client *xata.Client, org, project string, config branchModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !known(config.ParentID) || !known(config.ParentName) {
+		return diags
+	}
+	name, id := config.ParentName.ValueString(), config.ParentID.ValueString()
+	parent, err := client.FindBranchByName(ctx, org, project, name)
+	switch {
+	case err == nil && parent.ID == id:
+		return diags
+	case err == nil:
+		diags.AddAttributeError(path.Root("parent_name"), "Xata Parent Attributes Disagree",
+			fmt.Sprintf("parent_name %q is branch %s, but parent_id is %s. Set only one of them (parent_id = "+
+				"xata_branch.<name>.id, or parent_name), or make both name the same branch.", name, parent.ID, id))
+	case xata.IsNotFound(err):
+		diags.AddAttributeError(path.Root("parent_name"), "Xata Parent Attributes Disagree",
+			fmt.Sprintf("parent_id is %s, and parent_name %q names no branch of project %s. Set only one of them, "+
+				"or make both name the same branch.", id, name, project))
+	default:
+		diags.Append(lookupDiagnostic("Xata Parent Branch", path.Root("parent_name"), org, project, xata.BranchRef{Name: name}, err))
 	}
 	return diags
 }

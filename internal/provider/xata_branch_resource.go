@@ -20,13 +20,12 @@ import (
 )
 
 var (
-	_ resource.Resource                     = (*branchResource)(nil)
-	_ resource.ResourceWithConfigure        = (*branchResource)(nil)
-	_ resource.ResourceWithImportState      = (*branchResource)(nil)
-	_ resource.ResourceWithModifyPlan       = (*branchResource)(nil)
-	_ resource.ResourceWithConfigValidators = (*branchResource)(nil)
-	_ resource.ResourceWithValidateConfig   = (*branchResource)(nil)
-	_ resource.ResourceWithIdentity         = (*branchResource)(nil)
+	_ resource.Resource                   = (*branchResource)(nil)
+	_ resource.ResourceWithConfigure      = (*branchResource)(nil)
+	_ resource.ResourceWithImportState    = (*branchResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*branchResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*branchResource)(nil)
+	_ resource.ResourceWithIdentity       = (*branchResource)(nil)
 )
 
 const (
@@ -509,19 +508,32 @@ func (r *branchResource) ImportState(ctx context.Context, req resource.ImportSta
 	}
 	ctx, cancel := withLookupDeadline(ctx)
 	defer cancel()
-	id, err := client.ResolveBranchRef(ctx, org, project, ref)
-	if err != nil {
-		resp.Diagnostics.Append(lookupDiagnostic("Xata Branch Import", path.Root("id"), org, project, xata.BranchRef{Name: ref}, err))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), org)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("project_id"), project)...)
-	resp.Diagnostics.Append(setBranchIdentity(ctx, resp.Identity, org, project, id)...)
+	resp.Diagnostics.Append(importBranch(ctx, client, org, project, ref, resp)...)
 }
 
-// importByIdentity takes the branch an identity names. The read that
-// follows every import reports a branch that does not exist.
+// importBranch records the branch ref names in the import's state: its id,
+// scope and identity, and its parent's name, so that a configuration
+// naming the parent by parent_name plans clean after the import as one
+// naming it by parent_id does. The parent's name comes from the same list
+// that resolves ref.
+func importBranch(ctx context.Context, client *xata.Client, org, project, ref string, resp *resource.ImportStateResponse) diag.Diagnostics {
+	var diags diag.Diagnostics
+	found, err := client.ResolveBranchRef(ctx, org, project, ref)
+	if err != nil {
+		diags.Append(lookupDiagnostic("Xata Branch Import", path.Root("id"), org, project, xata.BranchRef{Name: ref}, err))
+		return diags
+	}
+	diags.Append(resp.State.SetAttribute(ctx, path.Root("id"), found.ID)...)
+	diags.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), org)...)
+	diags.Append(resp.State.SetAttribute(ctx, path.Root("project_id"), project)...)
+	if found.ParentName != "" {
+		diags.Append(resp.State.SetAttribute(ctx, path.Root("parent_name"), found.ParentName)...)
+	}
+	diags.Append(setBranchIdentity(ctx, resp.Identity, org, project, found.ID)...)
+	return diags
+}
+
+// importByIdentity takes the branch an identity names, by id.
 func (r *branchResource) importByIdentity(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	var identity branchIdentityModel
 	resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
@@ -540,10 +552,14 @@ func (r *branchResource) importByIdentity(ctx context.Context, req resource.Impo
 				"with a letter). To import a branch by name, use id = \"<name>\" in the import block instead of identity.", id))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), org)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("project_id"), project)...)
-	resp.Diagnostics.Append(setBranchIdentity(ctx, resp.Identity, org, project, id)...)
+	client, diags := r.data.xataClient()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := withLookupDeadline(ctx)
+	defer cancel()
+	resp.Diagnostics.Append(importBranch(ctx, client, org, project, id, resp)...)
 }
 
 // parseBranchImportID splits "org/project/branch" or "branch". Branch

@@ -472,11 +472,6 @@ provider "xata" {
 		name, config string
 		want         string
 	}{
-		{"both parents", provider + `resource "xata_branch" "b" {
-  name        = "b"
-  parent_id   = "k3v9q0m2p8d4r6t1b5n7c0f2a9"
-  parent_name = "main"
-}`, `Invalid Attribute Combination`},
 		{"root without region", provider + `resource "xata_branch" "b" {
   name          = "b"
   instance_type = "xata.micro"

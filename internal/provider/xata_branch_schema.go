@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -77,8 +76,9 @@ func (r *branchResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				Computed: true,
 			},
 			"parent_id": schema.StringAttribute{
-				MarkdownDescription: "Id of the parent for a child branch. Conflicts with `parent_name`; when " +
-					"`parent_name` is used this is the id it resolved to at creation. Changing it replaces the branch.",
+				MarkdownDescription: "Id of the parent for a child branch; when `parent_name` is used, the id it resolved " +
+					"to at creation. With `parent_name` set too, both must name the same branch (as generated import " +
+					"configuration does). Changing it replaces the branch.",
 				Optional: true,
 				Computed: true,
 				PlanModifiers: []planmodifier.String{
@@ -91,13 +91,16 @@ func (r *branchResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 			},
 			"parent_name": schema.StringAttribute{
 				MarkdownDescription: "Name of the parent for a child branch, resolved to an id when the branch is " +
-					"created (the API has no lookup by name, so this lists the project's branches). Conflicts with " +
-					"`parent_id`. Pointing it at another branch replaces the branch. A name known at plan time that " +
+					"created (the API has no lookup by name, so this lists the project's branches); an import records " +
+					"the parent's name here. With `parent_id` set too, both must name the same branch. Pointing it at " +
+					"another branch replaces the branch; removing it keeps the parent. A name known at plan time that " +
 					"names no branch is a warning at plan (this apply may still create that branch), naming the closest " +
 					"existing names; the create then fails if it still does not exist. For a parent that the same " +
 					"configuration creates, use `parent_id = xata_branch.<name>.id`, which plans without a lookup or warning.",
-				Optional:   true,
-				Validators: branchNameValidators(),
+				Optional:      true,
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				Validators:    branchNameValidators(),
 			},
 			"description": schema.StringAttribute{
 				MarkdownDescription: "Free text, at most 50 characters of letters, digits, spaces and `-`, " +
@@ -353,12 +356,6 @@ func (growOnly) PlanModifyInt64(_ context.Context, req planmodifier.Int64Request
 		fmt.Sprintf("The branch has %d GiB and the configuration asks for %d GiB; Xata can only grow storage. "+
 			"Set storage to %d or more, or replace the branch (terraform apply -replace=...) to start smaller.",
 			req.StateValue.ValueInt64(), req.PlanValue.ValueInt64(), req.StateValue.ValueInt64()))
-}
-
-func (r *branchResource) ConfigValidators(context.Context) []resource.ConfigValidator {
-	return []resource.ConfigValidator{
-		resourcevalidator.Conflicting(path.MatchRoot("parent_id"), path.MatchRoot("parent_name")),
-	}
 }
 
 // ValidateConfig enforces at plan time what needs no API call: a root

@@ -119,7 +119,7 @@ data "xata_branch" "feature" {
 				ResourceName:            feature,
 				ImportState:             true,
 				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"timeouts", "store_credentials", "username", "password", "connection_string"},
+				ImportStateVerifyIgnore: []string{"timeouts", "store_credentials", "username", "password", "connection_string", "parent_name"},
 			},
 			{
 				// Drift: renamed outside Terraform, renamed back in place.

@@ -392,18 +392,20 @@ func TestFindBranchByNameFailureIsNotNotFound(t *testing.T) {
 func TestResolveBranchRef(t *testing.T) {
 	const idA, idB = "aaaaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbb"
 	list := `{"branches":[
-		{"id":"` + idA + `","name":"first","createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"},
+		{"id":"` + idA + `","name":"first","parentID":"cccccccccccccccccccccccccc","createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"},
 		{"id":"` + idB + `","name":"` + idA + `","createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"},
 		{"id":"cccccccccccccccccccccccccc","name":"dddddddddddddddddddddddddd","createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"}]}`
 	tests := []struct {
-		ref, want string
-		wantErr   func(error) bool
+		ref     string
+		want    *ResolvedBranch
+		wantErr func(error) bool
 	}{
-		{"first", idA, nil},
-		{idB, idB, nil},
-		{"dddddddddddddddddddddddddd", "cccccccccccccccccccccccccc", nil}, // id-shaped, but only a name
-		{idA, "", func(err error) bool { var a *AmbiguousBranchError; return errors.As(err, &a) }},
-		{"missing", "", IsNotFound},
+		// The parent's name comes from the same list.
+		{"first", &ResolvedBranch{ID: idA, ParentName: "dddddddddddddddddddddddddd"}, nil},
+		{idB, &ResolvedBranch{ID: idB}, nil},
+		{"dddddddddddddddddddddddddd", &ResolvedBranch{ID: "cccccccccccccccccccccccccc"}, nil}, // id-shaped, but only a name
+		{idA, nil, func(err error) bool { var a *AmbiguousBranchError; return errors.As(err, &a) }},
+		{"missing", nil, IsNotFound},
 	}
 	for _, tc := range tests {
 		h, _ := apitest.Script(apitest.Reply(200, list))
@@ -411,9 +413,9 @@ func TestResolveBranchRef(t *testing.T) {
 		got, err := c.ResolveBranchRef(context.Background(), "o", "p", tc.ref)
 		switch {
 		case tc.wantErr != nil && (err == nil || !tc.wantErr(err)):
-			t.Errorf("%s: got %q, %v; want the error", tc.ref, got, err)
-		case tc.wantErr == nil && (err != nil || got != tc.want):
-			t.Errorf("%s: got %q, %v; want %s", tc.ref, got, err, tc.want)
+			t.Errorf("%s: got %+v, %v; want the error", tc.ref, got, err)
+		case tc.wantErr == nil && (err != nil || *got != *tc.want):
+			t.Errorf("%s: got %+v, %v; want %+v", tc.ref, got, err, tc.want)
 		}
 	}
 }

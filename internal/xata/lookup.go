@@ -1,6 +1,7 @@
 package xata
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"regexp"
@@ -68,33 +69,45 @@ func branchNames(branches []BranchListMetadata) []string {
 	return names
 }
 
+// ResolvedBranch is the branch a reference named, and the name of its
+// parent as the same list gave it: "" for a root branch, or for a parent
+// that is no longer live.
+type ResolvedBranch struct {
+	ID, ParentName string
+}
+
 // ResolveBranchRef turns a user's reference (an import id) into a branch
 // id. A string shaped like an id is taken as an id, else as a name; a
 // reference that is both the id of one branch and the name of another is
 // an *AmbiguousBranchError rather than a guess.
-func (c *Client) ResolveBranchRef(ctx context.Context, orgID, projectID, ref string) (string, error) {
+func (c *Client) ResolveBranchRef(ctx context.Context, orgID, projectID, ref string) (*ResolvedBranch, error) {
 	branches, err := c.ListBranches(ctx, orgID, projectID)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	var byID, byName string
-	for _, b := range branches {
+	var byID, byName *BranchListMetadata
+	for i, b := range branches {
 		if b.ID == ref {
-			byID = b.ID
+			byID = &branches[i]
 		}
 		if b.Name == ref {
-			byName = b.ID
+			byName = &branches[i]
 		}
 	}
-	switch {
-	case byID != "" && byName != "" && byID != byName:
-		return "", &AmbiguousBranchError{Ref: ref, ByID: byID, ByNameID: byName}
-	case byID != "":
-		return byID, nil
-	case byName != "":
-		return byName, nil
+	if byID != nil && byName != nil && byID.ID != byName.ID {
+		return nil, &AmbiguousBranchError{Ref: ref, ByID: byID.ID, ByNameID: byName.ID}
 	}
-	return "", &BranchNotFoundError{Ref: ref, ProjectID: projectID, Names: branchNames(branches)}
+	found := cmp.Or(byID, byName)
+	if found == nil {
+		return nil, &BranchNotFoundError{Ref: ref, ProjectID: projectID, Names: branchNames(branches)}
+	}
+	res := &ResolvedBranch{ID: found.ID}
+	for _, b := range branches {
+		if found.ParentID != nil && b.ID == *found.ParentID {
+			res.ParentName = b.Name
+		}
+	}
+	return res, nil
 }
 
 // BranchWithCredentials is a branch and, when asked for, its credentials.

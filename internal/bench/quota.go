@@ -18,7 +18,9 @@ import (
 var documentedQuota = xataemu.Quota{PerMinute: 100, PerHour: 1000}
 
 // sleepRunner is the runner's stand-in for the floor: the same variables
-// and outputs, a time_sleep instead of a branch, on the same pg backend.
+// and outputs, a time_sleep instead of a branch, on the same pg backend,
+// and the same provisioner writing the step's output file (with a value
+// that needs no ephemeral resource).
 const sleepRunner = `terraform {
   backend "pg" {}
   required_providers {
@@ -27,12 +29,23 @@ const sleepRunner = `terraform {
 }
 variable "sandbox" { type = string }
 variable "parent_branch" { type = string }
-resource "time_sleep" "sandbox" { create_duration = "%s" }
-output "branch_name" { value = "sb-${var.sandbox}" }
-output "connection_string" {
-  value     = "postgresql://stand-in"
-  sensitive = true
+variable "outputs_dir" {
+  type    = string
+  default = "/outputs"
 }
+variable "run_id" {
+  type    = string
+  default = ""
+}
+resource "time_sleep" "sandbox" { create_duration = "%s" }
+resource "terraform_data" "connection_string_output" {
+  triggers_replace = var.run_id
+  provisioner "local-exec" {
+    command     = "printf '%%s' postgresql://stand-in > \"$OUTPUT_FILE\""
+    environment = { OUTPUT_FILE = "${var.outputs_dir}/connection-string" }
+  }
+}
+output "branch_name" { value = "sb-${var.sandbox}" }
 `
 
 // fleet runs demo.RunFleet: the tutorial's runner scripts, n sandboxes'

@@ -67,8 +67,10 @@ TF
   )
 }
 
-# What the sandbox's state records: the branch, and the resource that
-# wrote the step's output, which alone means the branch was lost from it.
+# What the sandbox's state records: the branch, xata_branch.sandbox (the
+# benchmark's stand-in runner names its resource sandbox too), and the
+# resource that wrote the step's output, which alone means the branch was
+# lost from the state.
 recorded=
 exists=$(workspace_exists)
 if [ "$exists" = yes ]; then
@@ -76,7 +78,7 @@ if [ "$exists" = yes ]; then
   recorded=$("$tf" state list)
 fi
 
-if ! grep -qx 'xata_branch.sandbox' <<<"$recorded"; then
+if ! grep -qE '^[a-z0-9_]+\.sandbox$' <<<"$recorded"; then
   id=$(unrecorded_branch)
   if [ -n "$id" ]; then
     delete_unrecorded "$id"

@@ -1,0 +1,97 @@
+package provider
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
+)
+
+// branchHCL is a xata_branch "b" with these attributes, as HCL values;
+// sorted, so that one step's configuration differs from the last only in
+// what the step changes.
+func branchHCL(attrs map[string]string) string {
+	var b strings.Builder
+	b.WriteString("\nresource \"xata_branch\" \"b\" {\n")
+	for _, k := range slices.Sorted(maps.Keys(attrs)) {
+		fmt.Fprintf(&b, "  %s = %s\n", k, attrs[k])
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+// TestAccBranchResource_updateInPlaceClass walks one root branch through a
+// change of every mutable attribute, one per step: each must plan as an
+// update, never a replacement, and the branch keeps its id. A replacement
+// that slipped in would destroy the user's data while the plan looked
+// routine.
+func TestAccBranchResource_updateInPlaceClass(t *testing.T) {
+	env := newTestEnv(t, false)
+	t.Parallel()
+	addr := "xata_branch.b"
+	// A minor version below the root's image, offered by the emulator and
+	// the open-source server alike, so the last steps can upgrade it.
+	const olderMinor = "postgres:17.7"
+	attrs := map[string]string{
+		"name":          fmt.Sprintf("%q", env.name("b")),
+		"region":        fmt.Sprintf("%q", env.region),
+		"instance_type": fmt.Sprintf("%q", env.instanceType),
+		"image":         fmt.Sprintf("%q", olderMinor),
+		"storage":       "20",
+	}
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	value := func(attr string, want knownvalue.Check) statecheck.StateCheck {
+		return statecheck.ExpectKnownValue(addr, tfjsonpath.New(attr), want)
+	}
+	changes := []struct {
+		attr, hcl string
+		want      statecheck.StateCheck
+	}{
+		{"name", fmt.Sprintf("%q", env.name("b-renamed")), value("name", knownvalue.StringExact(env.name("b-renamed")))},
+		{"description", `"Changed in place"`, value("description", knownvalue.StringExact("Changed in place"))},
+		{"instance_type", fmt.Sprintf("%q", env.otherInstanceType(t)), value("instance_type", knownvalue.StringExact(env.otherInstanceType(t)))},
+		{"replicas", "1", value("replicas", knownvalue.Int64Exact(1))},
+		{"storage", "30", value("storage", knownvalue.Int64Exact(30))},
+		{"scale_to_zero", "{ enabled = true, inactivity_period_minutes = 60 }", value("scale_to_zero", knownvalue.ObjectExact(map[string]knownvalue.Check{
+			"enabled": knownvalue.Bool(true), "inactivity_period_minutes": knownvalue.Int64Exact(60),
+		}))},
+		{"postgres_parameters", `{ max_connections = "50" }`, value("postgres_parameters", knownvalue.MapExact(map[string]knownvalue.Check{
+			"max_connections": knownvalue.StringExact("50"),
+		}))},
+		{"database", `"postgres"`, value("connection_string", knownvalue.StringRegexp(regexp.MustCompile(`/postgres\?`)))},
+		{"store_credentials", "false", value("connection_string", knownvalue.Null())},
+		{"image", fmt.Sprintf("%q", env.image), value("image", knownvalue.StringExact(env.image))},
+		{"hibernate", "true", value("status", knownvalue.StringExact(xata.StatusHibernated))},
+		{"hibernate", "false", value("status", knownvalue.StringExact(xata.StatusHealthy))},
+	}
+	steps := []resource.TestStep{{
+		Config:            env.providerBlock() + branchHCL(attrs),
+		ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(addr, tfjsonpath.New("id"))},
+	}}
+	for _, c := range changes {
+		attrs[c.attr] = c.hcl
+		steps = append(steps, resource.TestStep{
+			Config: env.providerBlock() + branchHCL(attrs),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(addr, tfjsonpath.New("id")), c.want},
+		})
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(t),
+		CheckDestroy:             env.checkNoBranches(),
+		Steps:                    steps,
+	})
+}

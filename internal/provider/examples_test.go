@@ -40,6 +40,9 @@ var examples = map[string]exampleFixture{
 	"data-sources/xata_branch/data-source.tf":                           {mainBranch: true},
 	"data-sources/xata_branches/data-source.tf":                         {mainBranch: true},
 	"data-sources/xata_branches/cleanup/main.tf":                        {mainBranch: true, terraform: tfversion.SkipBelow(tfversion.Version1_7_0)}, // import blocks with for_each
+	"data-sources/xata_regions/data-source.tf":                          {},
+	"data-sources/xata_images/data-source.tf":                           {},
+	"data-sources/xata_instance_types/data-source.tf":                   {},
 	"data-sources/signadot_resource_plugin/data-source.tf":              {plugin: true},
 	"ephemeral-resources/xata_branch_credentials/ephemeral-resource.tf": {mainBranch: true, realPostgres: true, terraform: tfversion.SkipBelow(tfversion.Version1_10_0)}, // ephemeral blocks
 }

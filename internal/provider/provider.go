@@ -229,6 +229,9 @@ func (p *xataProvider) DataSources(_ context.Context) []func() datasource.DataSo
 	return []func() datasource.DataSource{
 		NewBranchDataSource,
 		NewBranchesDataSource,
+		NewRegionsDataSource,
+		NewImagesDataSource,
+		NewInstanceTypesDataSource,
 		NewResourcePluginDataSource,
 	}
 }

@@ -274,20 +274,31 @@ func (d *providerData) xataClient() (*xata.Client, diag.Diagnostics) {
 // attribute first, then the provider's default. A missing one is an error
 // naming every place it can be set.
 func (d *providerData) scope(org, project types.String) (string, string, diag.Diagnostics) {
+	o, diags := d.orgScope(org)
+	var defaults settings
+	if d != nil {
+		defaults = d.settings
+	}
+	p := firstNonEmpty(project.ValueString(), defaults.ProjectID)
+	if p == "" {
+		diags.AddError("Missing Xata Project ID", missingScopeDetail("project_id", envProjectID, "projectId"))
+	}
+	return o, p, diags
+}
+
+// orgScope picks the organization for a data source that needs no
+// project: its own attribute first, then the provider's default.
+func (d *providerData) orgScope(org types.String) (string, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	var defaults settings
 	if d != nil {
 		defaults = d.settings
 	}
 	o := firstNonEmpty(org.ValueString(), defaults.OrganizationID)
-	p := firstNonEmpty(project.ValueString(), defaults.ProjectID)
 	if o == "" {
 		diags.AddError("Missing Xata Organization ID", missingScopeDetail("organization_id", envOrganizationID, "organizationId"))
 	}
-	if p == "" {
-		diags.AddError("Missing Xata Project ID", missingScopeDetail("project_id", envProjectID, "projectId"))
-	}
-	return o, p, diags
+	return o, diags
 }
 
 func missingScopeDetail(attr, envVar, fileKey string) string {

@@ -60,3 +60,21 @@ func (c *Client) ListInstanceTypes(ctx context.Context, orgID, region string) ([
 	}
 	return out.InstanceTypes, nil
 }
+
+// ListImages returns the Postgres images offered, in a region when region
+// is not "".
+func (c *Client) ListImages(ctx context.Context, orgID, region string) ([]Image, error) {
+	p, err := orgPath(orgID)
+	if err != nil {
+		return nil, err
+	}
+	cl := apiclient.Call{Method: http.MethodGet, Path: p + "/images"}
+	if region != "" {
+		cl.Query = url.Values{"region": {region}}
+	}
+	var out ImageList
+	if err := c.api.Do(ctx, cl, &out); err != nil {
+		return nil, err
+	}
+	return out.Images, nil
+}

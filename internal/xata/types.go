@@ -175,9 +175,27 @@ type Region struct {
 }
 
 // InstanceType is one entry of GET /organizations/{org}/instanceTypes.
+// VCPUs is in millicores, RAM in GB.
 type InstanceType struct {
-	Name   string `json:"name"`
-	Region string `json:"region,omitempty"`
+	Name               string  `json:"name"`
+	VCPUs              int64   `json:"vcpus"`
+	RAM                float64 `json:"ram"`
+	HourlyRate         float64 `json:"hourlyRate"`
+	StorageMonthlyRate float64 `json:"storageMonthlyRate"`
+	Region             string  `json:"region,omitempty"`
+}
+
+// Image is one entry of GET /organizations/{org}/images.
+type Image struct {
+	Name         string   `json:"name"`
+	MajorVersion string   `json:"majorVersion"`
+	FullVersion  string   `json:"fullVersion"`
+	Regions      []string `json:"region,omitempty"`
+}
+
+// ImageList is the body of GET /organizations/{org}/images.
+type ImageList struct {
+	Images []Image `json:"images"`
 }
 
 // InstanceTypeList is the body of GET /organizations/{org}/instanceTypes.

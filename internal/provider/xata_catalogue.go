@@ -1,0 +1,41 @@
+package provider
+
+// What an organization offers, for the catalogue data sources
+// (xata_regions, xata_images, xata_instance_types): the values a root
+// branch's plan is checked against, to look up before choosing them.
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
+)
+
+// catalogueDiagnostic explains a failed catalogue read: what (e.g. "the
+// regions") of organization org, which needs the key's scope.
+func catalogueDiagnostic(site, what, org, scope string, err error) diag.Diagnostic {
+	advice, quota := quotaAdvice(err)
+	switch status := xata.StatusOf(err); {
+	case quota:
+		return diag.NewErrorDiagnostic(site+": API Quota Exhausted",
+			fmt.Sprintf("Reading %s of organization %s was refused. %s\n\n%s", what, org, advice, err))
+	case status == http.StatusUnauthorized:
+		return diag.NewErrorDiagnostic(site+": API Key Refused",
+			fmt.Sprintf("The Xata API refused the key while reading %s (HTTP 401): it is unknown, revoked or expired. "+
+				"Check XATA_API_KEY (or the provider's api_key).\n\n%s", what, err))
+	case status == http.StatusForbidden:
+		return diag.NewErrorDiagnostic(site+": Access Denied",
+			fmt.Sprintf("The Xata API denied reading %s of organization %s (HTTP 403). Check organization_id first: "+
+				"an organization the key cannot see answers 403, not 404. Then check that the key has the %s scope.\n\n%s",
+				what, org, scope, err))
+	case status == http.StatusBadRequest:
+		return diag.NewErrorDiagnostic(site+": Request Refused",
+			fmt.Sprintf("The Xata API refused to list %s of organization %s; check the region (the xata_regions data "+
+				"source lists them).\n\n%s", what, org, err))
+	default:
+		return diag.NewErrorDiagnostic(site+": Read Failed",
+			fmt.Sprintf("Reading %s of organization %s failed. Retry, and check base_url and the network.\n\n%s", what, org, err))
+	}
+}

@@ -499,16 +499,12 @@ func (r *branchResource) ImportState(ctx context.Context, req resource.ImportSta
 				"<branch id or name> to use the provider's organization and project.", req.ID, err))
 		return
 	}
-	client, diags := r.data.xataClient()
-	resp.Diagnostics.Append(diags...)
-	org, project, diags = r.data.scope(types.StringValue(org), types.StringValue(project))
+	org, project, diags := r.data.scope(types.StringValue(org), types.StringValue(project))
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withLookupDeadline(ctx)
-	defer cancel()
-	resp.Diagnostics.Append(importBranch(ctx, client, org, project, ref, resp)...)
+	r.importBranch(ctx, org, project, ref, resp)
 }
 
 // importBranch records the branch ref names in the import's state: its id,
@@ -516,21 +512,26 @@ func (r *branchResource) ImportState(ctx context.Context, req resource.ImportSta
 // naming the parent by parent_name plans clean after the import as one
 // naming it by parent_id does. The parent's name comes from the same list
 // that resolves ref.
-func importBranch(ctx context.Context, client *xata.Client, org, project, ref string, resp *resource.ImportStateResponse) diag.Diagnostics {
-	var diags diag.Diagnostics
+func (r *branchResource) importBranch(ctx context.Context, org, project, ref string, resp *resource.ImportStateResponse) {
+	client, diags := r.data.xataClient()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := withLookupDeadline(ctx)
+	defer cancel()
 	found, err := client.ResolveBranchRef(ctx, org, project, ref)
 	if err != nil {
-		diags.Append(lookupDiagnostic("Xata Branch Import", path.Root("id"), org, project, xata.BranchRef{Name: ref}, err))
-		return diags
+		resp.Diagnostics.Append(lookupDiagnostic("Xata Branch Import", path.Root("id"), org, project, xata.BranchRef{Name: ref}, err))
+		return
 	}
-	diags.Append(resp.State.SetAttribute(ctx, path.Root("id"), found.ID)...)
-	diags.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), org)...)
-	diags.Append(resp.State.SetAttribute(ctx, path.Root("project_id"), project)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), found.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), org)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("project_id"), project)...)
 	if found.ParentName != "" {
-		diags.Append(resp.State.SetAttribute(ctx, path.Root("parent_name"), found.ParentName)...)
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("parent_name"), found.ParentName)...)
 	}
-	diags.Append(setBranchIdentity(ctx, resp.Identity, org, project, found.ID)...)
-	return diags
+	resp.Diagnostics.Append(setBranchIdentity(ctx, resp.Identity, org, project, found.ID)...)
 }
 
 // importByIdentity takes the branch an identity names, by id.
@@ -552,14 +553,7 @@ func (r *branchResource) importByIdentity(ctx context.Context, req resource.Impo
 				"with a letter). To import a branch by name, use id = \"<name>\" in the import block instead of identity.", id))
 		return
 	}
-	client, diags := r.data.xataClient()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := withLookupDeadline(ctx)
-	defer cancel()
-	resp.Diagnostics.Append(importBranch(ctx, client, org, project, id, resp)...)
+	r.importBranch(ctx, org, project, id, resp)
 }
 
 // parseBranchImportID splits "org/project/branch" or "branch". Branch

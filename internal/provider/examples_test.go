@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/sandboxdb/terraform-provider-xata/internal/signadot"
+	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
 
 // exampleFixture is what an example in examples/ needs to exist before
@@ -37,6 +38,7 @@ var examples = map[string]exampleFixture{
 	"provider/provider.tf":                                              {},
 	"resources/xata_branch/resource.tf":                                 {variables: config.Variables{"pr_number": config.IntegerVariable(42)}},
 	"resources/signadot_resource_plugin/resource.tf":                    {},
+	"resources/xata_project/resource.tf":                                {},
 	"data-sources/xata_branch/data-source.tf":                           {mainBranch: true},
 	"data-sources/xata_branches/data-source.tf":                         {mainBranch: true},
 	"data-sources/xata_branches/cleanup/main.tf":                        {mainBranch: true, terraform: tfversion.SkipBelow(tfversion.Version1_7_0)}, // import blocks with for_each
@@ -174,7 +176,8 @@ type importExample struct {
 	// placeholder, when set, is the example's made-up id, replaced by the
 	// seeded object's id (an identity names an id, which the emulator picks).
 	placeholder string
-	plugin      bool // seeds the xata-branch@1.0.0 plugin, else a root branch "main"
+	plugin      bool // seeds the xata-branch@1.0.0 plugin
+	project     bool // seeds a project "sandboxes"; neither: a root branch "main"
 	// terraform skips the example on Terraform older than it needs: 1.12
 	// for an identity, 1.7 for an import block with a provider other than
 	// the resource type's default (older ones look for hashicorp/signadot).
@@ -207,6 +210,7 @@ var importExamples = map[string]importExample{
 	"resources/xata_branch/import-by-string-id.tf":                {address: "xata_branch.main", resource: rootBranchHCL},
 	"resources/xata_branch/import-identity-block.tf":              {address: "xata_branch.main", resource: rootBranchHCL, placeholder: "k3v9q0m2p8d4r6t1b5n7c0f2a9", terraform: tfversion.SkipBelow(tfversion.Version1_12_0)},
 	"resources/signadot_resource_plugin/import-by-string-id.tf":   {address: "signadot_resource_plugin.xata_branch", resource: importedPluginHCL, plugin: true, terraform: tfversion.SkipBelow(tfversion.Version1_7_0)},
+	"resources/xata_project/import-by-string-id.tf":               {address: "xata_project.sandboxes", resource: "\nresource \"xata_project\" \"sandboxes\" {\n  name = \"sandboxes\"\n}\n", project: true},
 	"resources/signadot_resource_plugin/import-identity-block.tf": {address: "signadot_resource_plugin.xata_branch", resource: importedPluginHCL, plugin: true, terraform: tfversion.SkipBelow(tfversion.Version1_12_0)},
 }
 
@@ -233,10 +237,17 @@ func TestAccImportExamples(t *testing.T) {
 			}
 			xenv, senv := exampleEnv(t, false)
 			var wantID string
-			if ex.plugin {
+			switch {
+			case ex.plugin:
 				wantID = "xata-branch@1.0.0"
 				seedExamplePlugin(t, senv, wantID)
-			} else {
+			case ex.project:
+				p, err := xenv.api.CreateProject(context.Background(), xenv.OrganizationID(), xata.ProjectRequest{Name: ptr("sandboxes")})
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantID = p.ID
+			default:
 				wantID = xenv.seedRoot(t, "main")
 			}
 			config := string(src)
@@ -252,6 +263,9 @@ func TestAccImportExamples(t *testing.T) {
 				ProtoV6ProviderFactories: rec.factories(t),
 				CheckDestroy: func(s *terraform.State) error {
 					if err := xenv.checkNoBranches()(s); err != nil {
+						return err
+					}
+					if err := xenv.checkNoProjects(s); err != nil {
 						return err
 					}
 					return senv.checkNoPlugins(s)

@@ -221,6 +221,7 @@ func (p *xataProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 func (p *xataProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewBranchResource,
+		NewProjectResource,
 		NewResourcePluginResource,
 	}
 }

@@ -22,7 +22,13 @@ func didYouMean(err error) string {
 	if !errors.As(err, &nf) {
 		return ""
 	}
-	names := closestNames(nf.Ref, nf.Names)
+	return didYouMeanAmong(nf.Ref, nf.Names)
+}
+
+// didYouMeanAmong is the sentence naming those of names close to ref, ""
+// when none is.
+func didYouMeanAmong(ref string, all []string) string {
+	names := closestNames(ref, all)
 	if len(names) == 0 {
 		return ""
 	}

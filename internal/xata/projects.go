@@ -34,6 +34,51 @@ func (c *Client) GetProject(ctx context.Context, orgID, projectID string) (*Proj
 	return &out, nil
 }
 
+// CreateProject creates a project; the name must be unique in the
+// organization (409 otherwise).
+func (c *Client) CreateProject(ctx context.Context, orgID string, req ProjectRequest) (*Project, error) {
+	p, err := orgPath(orgID)
+	if err != nil {
+		return nil, err
+	}
+	cl, err := c.api.NewCall(http.MethodPost, p+"/projects", nil, req)
+	if err != nil {
+		return nil, err
+	}
+	var out Project
+	if err := c.api.Do(ctx, cl, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// UpdateProject changes what req sets.
+func (c *Client) UpdateProject(ctx context.Context, orgID, projectID string, req ProjectRequest) (*Project, error) {
+	p, err := projectPath(orgID, projectID)
+	if err != nil {
+		return nil, err
+	}
+	cl, err := c.api.NewCall(http.MethodPatch, p, nil, req)
+	if err != nil {
+		return nil, err
+	}
+	var out Project
+	if err := c.api.Do(ctx, cl, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// DeleteProject deletes a project; the server refuses (400) while it has
+// branches.
+func (c *Client) DeleteProject(ctx context.Context, orgID, projectID string) error {
+	p, err := projectPath(orgID, projectID)
+	if err != nil {
+		return err
+	}
+	return c.api.Do(ctx, apiclient.Call{Method: http.MethodDelete, Path: p}, nil)
+}
+
 // ListRegions returns the regions the organization may create branches in.
 func (c *Client) ListRegions(ctx context.Context, orgID string) ([]Region, error) {
 	p, err := orgPath(orgID)

@@ -159,10 +159,51 @@ type BranchCredentials struct {
 
 // Project is a Xata project.
 type Project struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"createdAt"`
-	UpdatedAt time.Time `json:"updatedAt"`
+	ID            string               `json:"id"`
+	Name          string               `json:"name"`
+	CreatedAt     time.Time            `json:"createdAt"`
+	UpdatedAt     time.Time            `json:"updatedAt"`
+	Configuration ProjectConfiguration `json:"configuration"`
+}
+
+// ProjectConfiguration is a project's settings. The server omits
+// IPFiltering when it is disabled and has no CIDRs.
+type ProjectConfiguration struct {
+	ScaleToZero ProjectScaleToZero `json:"scaleToZero"`
+	IPFiltering *IPFiltering       `json:"ipFiltering,omitempty"`
+}
+
+// ProjectScaleToZero is the scale-to-zero default of a project's root
+// (base) branches and of its child branches.
+type ProjectScaleToZero struct {
+	BaseBranches  ScaleToZero `json:"baseBranches"`
+	ChildBranches ScaleToZero `json:"childBranches"`
+}
+
+// IPFiltering limits the addresses that may connect to a project's branches.
+type IPFiltering struct {
+	Enabled bool        `json:"enabled"`
+	CIDR    []CIDREntry `json:"cidr"`
+}
+
+// CIDREntry is one allowed address range.
+type CIDREntry struct {
+	CIDR        string `json:"cidr"`
+	Description string `json:"description,omitempty"`
+}
+
+// ProjectRequest is the body of a project create (Name required) or
+// update (any field). On create, a ScaleToZero must carry both halves.
+type ProjectRequest struct {
+	Name          *string                     `json:"name,omitempty"`
+	Configuration *ProjectConfigurationUpdate `json:"configuration,omitempty"`
+}
+
+// ProjectConfigurationUpdate is the configuration of a ProjectRequest:
+// only what is set is sent.
+type ProjectConfigurationUpdate struct {
+	ScaleToZero *ProjectScaleToZero `json:"scaleToZero,omitempty"`
+	IPFiltering *IPFiltering        `json:"ipFiltering,omitempty"`
 }
 
 // Region is one entry of GET /organizations/{org}/regions.

@@ -1,0 +1,249 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/apiclient"
+	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
+)
+
+var (
+	_ resource.Resource                   = (*projectResource)(nil)
+	_ resource.ResourceWithConfigure      = (*projectResource)(nil)
+	_ resource.ResourceWithImportState    = (*projectResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*projectResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*projectResource)(nil)
+)
+
+// NewProjectResource is the xata_project resource.
+func NewProjectResource() resource.Resource { return &projectResource{} }
+
+type projectResource struct {
+	data *providerData
+}
+
+func (r *projectResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_project"
+}
+
+func (r *projectResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	data, diags := providerDataFrom(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	r.data = data
+}
+
+// ModifyPlan fills organization_id from the provider for a new project, so
+// the plan shows where it goes and a later change of the default does not
+// move it.
+func (r *projectResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() {
+		return
+	}
+	var org types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("organization_id"), &org)...)
+	if resp.Diagnostics.HasError() || org.IsUnknown() {
+		return
+	}
+	_, diags := r.data.xataClient() // a missing key fails the plan, not the apply
+	resp.Diagnostics.Append(diags...)
+	o, diags := r.data.orgScope(org)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("organization_id"), o)...)
+}
+
+func (r *projectResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan projectModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	client, diags := r.data.xataClient()
+	resp.Diagnostics.Append(diags...)
+	org, diags := r.data.orgScope(plan.OrganizationID)
+	resp.Diagnostics.Append(diags...)
+	body, diags := projectRequest(ctx, nil, plan)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	p, err := client.CreateProject(ctx, org, body)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("name"), "Xata Project Creation Failed", projectCreateFailureDetail(plan.Name.ValueString(), org, err))
+		return
+	}
+	applyProject(&plan, org, p)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// projectCreateFailureDetail explains a failed create, with the API's words.
+func projectCreateFailureDetail(name, org string, err error) string {
+	importHint := fmt.Sprintf("terraform import xata_project.<name> %s/%s, where xata_project.<name> is the address in "+
+		"the \"with …\" line above this message", org, name)
+	switch {
+	case xata.IsConflict(err):
+		return fmt.Sprintf("A project named %q already exists in organization %s. Choose another name, or import it "+
+			"into this resource: %s.\n\n%s", name, org, importHint, err)
+	case apiclient.Ambiguous(err, xata.StatusOf(err)):
+		return fmt.Sprintf("The create request for project %q got no answer that could be checked, so the project may "+
+			"exist although Terraform did not record it. Look with `xata project list`; if it is there, import it: "+
+			"%s.\n\n%s", name, importHint, err)
+	}
+	if advice, ok := quotaAdvice(err); ok {
+		return fmt.Sprintf("Project %q was not created. %s\n\n%s", name, advice, err)
+	}
+	return fmt.Sprintf("The API refused to create project %q; nothing was created. Fix what the message names and "+
+		"apply again.\n\n%s", name, err)
+}
+
+func (r *projectResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state projectModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	client, diags := r.data.xataClient()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	org, id := state.OrganizationID.ValueString(), state.ID.ValueString()
+	p, err := client.GetProject(ctx, org, id)
+	if xata.IsNotFound(err) {
+		tflog.Warn(ctx, "xata project no longer exists; removing it from state", map[string]any{"project_id": id})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Xata Project Refresh Failed",
+			fmt.Sprintf("Reading project %s of organization %s failed. Retry; on HTTP 403 check organization_id, then "+
+				"the key's project:read scope.\n\n%s", id, org, err))
+		return
+	}
+	applyProject(&state, org, p)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+func (r *projectResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state projectModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	client, diags := r.data.xataClient()
+	resp.Diagnostics.Append(diags...)
+	body, diags := projectRequest(ctx, &state, plan)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	org, id := state.OrganizationID.ValueString(), state.ID.ValueString()
+	var p *xata.Project
+	var err error
+	if body.Name == nil && body.Configuration == nil {
+		p, err = client.GetProject(ctx, org, id) // nothing the API holds changed (e.g. unknowns settled)
+	} else {
+		p, err = client.UpdateProject(ctx, org, id, body)
+	}
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("name"), "Xata Project Update Failed",
+			fmt.Sprintf("Updating project %s failed; nothing was changed. Fix what the message names and apply "+
+				"again.\n\n%s", id, err))
+		return
+	}
+	applyProject(&plan, org, p)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *projectResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state projectModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	client, diags := r.data.xataClient()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	org, id := state.OrganizationID.ValueString(), state.ID.ValueString()
+	err := client.DeleteProject(ctx, org, id)
+	switch {
+	case err == nil || xata.IsNotFound(err):
+	case xata.StatusOf(err) == http.StatusBadRequest && strings.Contains(err.Error(), "not empty"):
+		resp.Diagnostics.AddError("Xata Project Not Empty", projectNotEmptyDetail(ctx, client, org, id, err))
+	default:
+		resp.Diagnostics.AddError("Xata Project Deletion Failed",
+			fmt.Sprintf("Deleting project %s failed; it stays in state, so destroy again to retry.\n\n%s", id, err))
+	}
+}
+
+// projectNotEmptyDetail names the branches that keep a project from being
+// deleted, as far as they can be listed.
+func projectNotEmptyDetail(ctx context.Context, client *xata.Client, org, id string, refusal error) string {
+	detail := fmt.Sprintf("Project %s still has branches, and Xata deletes only empty projects. Delete them first "+
+		"(destroy the xata_branch resources in it, or delete branches other states or people made), then destroy "+
+		"again. It stays in state.", id)
+	branches, err := client.ListBranches(ctx, org, id)
+	if err != nil {
+		return fmt.Sprintf("%s Listing its branches failed too: %v\n\n%s", detail, err, refusal)
+	}
+	names := make([]string, 0, len(branches))
+	for _, b := range branches {
+		names = append(names, fmt.Sprintf("%s (%s)", b.Name, b.ID))
+	}
+	return fmt.Sprintf("%s Its branches: %s.\n\n%s", detail, strings.Join(names, ", "), refusal)
+}
+
+// ImportState accepts a project id or name, or
+// <organization_id>/<project id or name>.
+func (r *projectResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	org, ref, _ := strings.Cut(req.ID, "/")
+	if !strings.Contains(req.ID, "/") {
+		org, ref = "", req.ID
+	}
+	if ref == "" || (strings.Contains(req.ID, "/") && org == "") {
+		resp.Diagnostics.AddError("Invalid Xata Project Import ID",
+			fmt.Sprintf("Got %q. Use the project's id or name (e.g. prj_… or my-project), or "+
+				"<organization_id>/<project id or name> for another organization than the provider's.", req.ID))
+		return
+	}
+	client, diags := r.data.xataClient()
+	resp.Diagnostics.Append(diags...)
+	org, diags = r.data.orgScope(types.StringValue(org))
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	projects, err := client.ListProjects(ctx, org)
+	if err != nil {
+		resp.Diagnostics.AddError("Xata Project Import Failed",
+			fmt.Sprintf("Listing the projects of organization %s failed. On HTTP 403 check the organization id, then "+
+				"the key's project:read scope.\n\n%s", org, err))
+		return
+	}
+	id, err := resolveProjectRef(projects, ref)
+	if err != nil {
+		resp.Diagnostics.AddError("Xata Project To Import Not Found",
+			fmt.Sprintf("Organization %s: %s Names are case-sensitive; check the organization id too.", org, err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), org)...)
+}
+
+// resolveProjectRef finds a project by id, else by exact name.
+func resolveProjectRef(projects []xata.Project, ref string) (string, error) {
+	var names []string
+	for _, p := range projects {
+		if p.ID == ref {
+			return p.ID, nil
+		}
+		names = append(names, p.Name)
+	}
+	for _, p := range projects {
+		if p.Name == ref {
+			return p.ID, nil
+		}
+	}
+	return "", fmt.Errorf("no project has the id or name %q.%s", ref, didYouMeanAmong(ref, names))
+}

@@ -6,8 +6,11 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -21,6 +24,7 @@ var (
 	_ resource.ResourceWithImportState    = (*projectResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*projectResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*projectResource)(nil)
+	_ resource.ResourceWithIdentity       = (*projectResource)(nil)
 )
 
 // NewProjectResource is the xata_project resource.
@@ -32,6 +36,33 @@ type projectResource struct {
 
 func (r *projectResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_project"
+}
+
+// projectIdentityModel is the identity of a xata_project.
+type projectIdentityModel struct {
+	OrganizationID types.String `tfsdk:"organization_id"`
+	ID             types.String `tfsdk:"id"`
+}
+
+func (r *projectResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"organization_id": identityschema.StringAttribute{
+				Description:       "Organization of the project. Defaults to the provider's organization_id when importing.",
+				OptionalForImport: true,
+			},
+			"id": identityschema.StringAttribute{
+				Description:       "Project id (not its name, which can change).",
+				RequiredForImport: true,
+			},
+		},
+	}
+}
+
+// setProjectIdentity records the identity of project id, which never
+// changes: a move to another organization replaces the project.
+func setProjectIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, org, id string) diag.Diagnostics {
+	return identity.Set(ctx, projectIdentityModel{OrganizationID: types.StringValue(org), ID: types.StringValue(id)})
 }
 
 func (r *projectResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -81,6 +112,7 @@ func (r *projectResource) Create(ctx context.Context, req resource.CreateRequest
 	}
 	applyProject(&plan, org, p)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	resp.Diagnostics.Append(setProjectIdentity(ctx, resp.Identity, org, p.ID)...)
 }
 
 // projectCreateFailureDetail explains a failed create, with the API's words.
@@ -112,6 +144,8 @@ func (r *projectResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	org, id := state.OrganizationID.ValueString(), state.ID.ValueString()
+	// Set first: the framework wants one even when the project is gone.
+	resp.Diagnostics.Append(setProjectIdentity(ctx, resp.Identity, org, id)...)
 	p, err := client.GetProject(ctx, org, id)
 	if xata.IsNotFound(err) {
 		tflog.Warn(ctx, "xata project no longer exists; removing it from state", map[string]any{"project_id": id})
@@ -155,6 +189,7 @@ func (r *projectResource) Update(ctx context.Context, req resource.UpdateRequest
 	}
 	applyProject(&plan, org, p)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	resp.Diagnostics.Append(setProjectIdentity(ctx, resp.Identity, org, id)...)
 }
 
 func (r *projectResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -195,8 +230,25 @@ func projectNotEmptyDetail(ctx context.Context, client *xata.Client, org, id str
 }
 
 // ImportState accepts a project id or name, or
-// <organization_id>/<project id or name>.
+// <organization_id>/<project id or name>; an import block's identity
+// (Terraform 1.12+) names it by id.
 func (r *projectResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if importNamesNothing(req) {
+		resp.Diagnostics.AddError("Missing Xata Project Import ID",
+			"The import names no project. Give its id or name, or <organization_id>/<project id or name>, e.g. "+
+				"terraform import xata_project.sandboxes sandboxes; with Terraform 1.12 or later an import block may "+
+				"name it by identity instead.")
+		return
+	}
+	if req.ID == "" {
+		var identity projectIdentityModel
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		r.importProject(ctx, identity.OrganizationID, identity.ID.ValueString(), resp)
+		return
+	}
 	org, ref, _ := strings.Cut(req.ID, "/")
 	if !strings.Contains(req.ID, "/") {
 		org, ref = "", req.ID
@@ -207,9 +259,15 @@ func (r *projectResource) ImportState(ctx context.Context, req resource.ImportSt
 				"<organization_id>/<project id or name> for another organization than the provider's.", req.ID))
 		return
 	}
+	r.importProject(ctx, types.StringValue(org), ref, resp)
+}
+
+// importProject records the project ref (an id or name) of organization
+// org (or the provider's) in the import's state and identity.
+func (r *projectResource) importProject(ctx context.Context, orgAttr types.String, ref string, resp *resource.ImportStateResponse) {
 	client, diags := r.data.xataClient()
 	resp.Diagnostics.Append(diags...)
-	org, diags = r.data.orgScope(types.StringValue(org))
+	org, diags := r.data.orgScope(orgAttr)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -229,6 +287,7 @@ func (r *projectResource) ImportState(ctx context.Context, req resource.ImportSt
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), org)...)
+	resp.Diagnostics.Append(setProjectIdentity(ctx, resp.Identity, org, id)...)
 }
 
 // resolveProjectRef finds a project by id, else by exact name.

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,6 +25,7 @@ import (
 // it is applied, as a user's project would have it.
 type exampleFixture struct {
 	mainBranch   bool // a root branch named "main" (the usual parent)
+	project      bool // a project named "sandboxes"
 	plugin       bool // the xata-branch resource plugin
 	variables    config.Variables
 	realPostgres bool // the example connects to the branch
@@ -42,6 +44,7 @@ var examples = map[string]exampleFixture{
 	"data-sources/xata_branch/data-source.tf":                           {mainBranch: true},
 	"data-sources/xata_branches/data-source.tf":                         {mainBranch: true},
 	"data-sources/xata_branches/cleanup/main.tf":                        {mainBranch: true, terraform: tfversion.SkipBelow(tfversion.Version1_7_0)}, // import blocks with for_each
+	"data-sources/xata_project/data-source.tf":                          {project: true},
 	"data-sources/xata_regions/data-source.tf":                          {},
 	"data-sources/xata_images/data-source.tf":                           {},
 	"data-sources/xata_instance_types/data-source.tf":                   {},
@@ -131,6 +134,14 @@ func applyExample(t *testing.T, src string, fixture exampleFixture) {
 	if fixture.plugin {
 		seedExamplePlugin(t, senv, "xata-branch")
 	}
+	var project string
+	if fixture.project {
+		p, err := xenv.api.CreateProject(context.Background(), xenv.OrganizationID(), xata.ProjectRequest{Name: ptr("sandboxes")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		project = p.ID
+	}
 	rec := &warningRecorder{}
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   versionChecks(fixture.terraform),
@@ -138,6 +149,18 @@ func applyExample(t *testing.T, src string, fixture exampleFixture) {
 		CheckDestroy: func(s *terraform.State) error {
 			if err := xenv.checkNoBranches(keep...)(s); err != nil {
 				return err
+			}
+			if err := xenv.checkNoProjects(s); err != nil {
+				return err
+			}
+			if project != "" {
+				left, err := xenv.api.ListBranches(context.Background(), xenv.OrganizationID(), project)
+				if err != nil {
+					return fmt.Errorf("listing the fixture's project: %w", err)
+				}
+				if len(left) > 0 {
+					return fmt.Errorf("branches left in the fixture's project: %v", left)
+				}
 			}
 			if fixture.plugin {
 				return nil // the fixture's own plugin stays

@@ -233,6 +233,7 @@ func (p *xataProvider) DataSources(_ context.Context) []func() datasource.DataSo
 		NewRegionsDataSource,
 		NewImagesDataSource,
 		NewInstanceTypesDataSource,
+		NewProjectDataSource,
 		NewResourcePluginDataSource,
 	}
 }

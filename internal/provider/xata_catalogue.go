@@ -13,8 +13,9 @@ import (
 	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
 
-// catalogueDiagnostic explains a failed catalogue read: what (e.g. "the
-// regions") of organization org, which needs the key's scope.
+// catalogueDiagnostic explains a failed read of an organization's lists
+// (catalogues, projects): what (e.g. "the regions") of organization org,
+// which needs the key's scope.
 func catalogueDiagnostic(site, what, org, scope string, err error) diag.Diagnostic {
 	advice, quota := quotaAdvice(err)
 	switch status := xata.StatusOf(err); {
@@ -32,8 +33,8 @@ func catalogueDiagnostic(site, what, org, scope string, err error) diag.Diagnost
 				what, org, scope, err))
 	case status == http.StatusBadRequest:
 		return diag.NewErrorDiagnostic(site+": Request Refused",
-			fmt.Sprintf("The Xata API refused to list %s of organization %s; check the region (the xata_regions data "+
-				"source lists them).\n\n%s", what, org, err))
+			fmt.Sprintf("The Xata API refused to list %s of organization %s; check what its message names (for a "+
+				"region, the xata_regions data source lists them).\n\n%s", what, org, err))
 	default:
 		return diag.NewErrorDiagnostic(site+": Read Failed",
 			fmt.Sprintf("Reading %s of organization %s failed. Retry, and check base_url and the network.\n\n%s", what, org, err))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
@@ -19,10 +20,11 @@ import (
 
 var projectIDRegexp = regexp.MustCompile(`^prj_[0-9a-v]+$`)
 
-// checkNoProjects fails while a project named in state still exists.
+// checkNoProjects fails while a project a xata_project resource in state
+// named still exists (a data source's project is not the test's to delete).
 func (e *testEnv) checkNoProjects(s *terraform.State) error {
-	for _, rs := range s.RootModule().Resources {
-		if rs.Type != "xata_project" {
+	for key, rs := range s.RootModule().Resources {
+		if rs.Type != "xata_project" || strings.HasPrefix(key, "data.") {
 			continue
 		}
 		_, err := e.api.GetProject(context.Background(), e.OrganizationID(), rs.Primary.ID)

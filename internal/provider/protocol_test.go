@@ -482,7 +482,8 @@ func TestProtocolReadResourceIdentity(t *testing.T) {
 func TestHandwrittenDocPagesMatchSchemas(t *testing.T) {
 	p := newProtoProvider(t, nil)
 	pages := map[string]*tfprotov6.SchemaBlock{
-		"list-resources/branch.md.tmpl": p.schema.ListResourceSchemas["xata_branch"].Block,
+		"list-resources/branch.md.tmpl":  p.schema.ListResourceSchemas["xata_branch"].Block,
+		"list-resources/project.md.tmpl": p.schema.ListResourceSchemas["xata_project"].Block,
 	}
 	for name, a := range p.schema.ActionSchemas {
 		pages["actions/"+strings.TrimPrefix(name, "xata_")+".md.tmpl"] = a.Schema.Block

@@ -247,6 +247,7 @@ func (p *xataProvider) EphemeralResources(_ context.Context) []func() ephemeral.
 func (p *xataProvider) ListResources(_ context.Context) []func() list.ListResource {
 	return []func() list.ListResource{
 		NewBranchListResource,
+		NewProjectListResource,
 	}
 }
 

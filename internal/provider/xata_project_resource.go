@@ -202,31 +202,26 @@ func (r *projectResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 	org, id := state.OrganizationID.ValueString(), state.ID.ValueString()
 	err := client.DeleteProject(ctx, org, id)
-	switch {
-	case err == nil || xata.IsNotFound(err):
-	case xata.StatusOf(err) == http.StatusBadRequest && strings.Contains(err.Error(), "not empty"):
-		resp.Diagnostics.AddError("Xata Project Not Empty", projectNotEmptyDetail(ctx, client, org, id, err))
-	default:
-		resp.Diagnostics.AddError("Xata Project Deletion Failed",
-			fmt.Sprintf("Deleting project %s failed; it stays in state, so destroy again to retry.\n\n%s", id, err))
+	if err == nil || xata.IsNotFound(err) {
+		return
 	}
-}
-
-// projectNotEmptyDetail names the branches that keep a project from being
-// deleted, as far as they can be listed.
-func projectNotEmptyDetail(ctx context.Context, client *xata.Client, org, id string, refusal error) string {
-	detail := fmt.Sprintf("Project %s still has branches, and Xata deletes only empty projects. Delete them first "+
-		"(destroy the xata_branch resources in it, or delete branches other states or people made), then destroy "+
-		"again. It stays in state.", id)
-	branches, err := client.ListBranches(ctx, org, id)
-	if err != nil {
-		return fmt.Sprintf("%s Listing its branches failed too: %v\n\n%s", detail, err, refusal)
+	// The API refuses (400) to delete a project with branches; which
+	// refusal it was is told by listing them, not by its wording.
+	if xata.StatusOf(err) == http.StatusBadRequest {
+		if branches, lerr := client.ListBranches(ctx, org, id); lerr == nil && len(branches) > 0 {
+			names := make([]string, 0, len(branches))
+			for _, b := range branches {
+				names = append(names, fmt.Sprintf("%s (%s)", b.Name, b.ID))
+			}
+			resp.Diagnostics.AddError("Xata Project Not Empty",
+				fmt.Sprintf("Project %s still has branches, and Xata deletes only empty projects: %s. Delete them "+
+					"first (destroy the xata_branch resources in it, or delete the branches other states or people "+
+					"made), then destroy again. It stays in state.\n\n%s", id, strings.Join(names, ", "), err))
+			return
+		}
 	}
-	names := make([]string, 0, len(branches))
-	for _, b := range branches {
-		names = append(names, fmt.Sprintf("%s (%s)", b.Name, b.ID))
-	}
-	return fmt.Sprintf("%s Its branches: %s.\n\n%s", detail, strings.Join(names, ", "), refusal)
+	resp.Diagnostics.AddError("Xata Project Deletion Failed",
+		fmt.Sprintf("Deleting project %s failed; it stays in state, so destroy again to retry.\n\n%s", id, err))
 }
 
 // ImportState accepts a project id or name, or

@@ -73,7 +73,7 @@ func (r *projectResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 						PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 					},
 					"cidrs": schema.ListNestedAttribute{
-						MarkdownDescription: "The allowed address ranges.",
+						MarkdownDescription: "The allowed address ranges. Left unset, the project keeps its ranges; `[]` removes them all.",
 						Optional:            true,
 						Computed:            true,
 						PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},

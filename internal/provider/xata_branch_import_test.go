@@ -98,10 +98,17 @@ resource "xata_branch" "child" {
 				ImportStateId:      env.name("child"),
 				ImportStatePersist: true,
 				ImportStateCheck: func(states []*terraform.InstanceState) error {
-					if got := states[0].Attributes["parent_name"]; got != env.name("main") {
-						return fmt.Errorf("the import recorded parent_name %q, want %q", got, env.name("main"))
+					// The persisted import's state holds main too, in no set order.
+					for _, s := range states {
+						if s.Attributes["name"] != env.name("child") {
+							continue
+						}
+						if got := s.Attributes["parent_name"]; got != env.name("main") {
+							return fmt.Errorf("the import recorded parent_name %q, want %q", got, env.name("main"))
+						}
+						return nil
 					}
-					return nil
+					return fmt.Errorf("the import's state holds no branch %q", env.name("child"))
 				},
 			},
 			cleanAfterImport,

@@ -5,10 +5,13 @@ package provider
 // branch's plan is checked against, to look up before choosing them.
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
@@ -39,4 +42,26 @@ func catalogueDiagnostic(site, what, org, scope string, err error) diag.Diagnost
 		return diag.NewErrorDiagnostic(site+": Read Failed",
 			fmt.Sprintf("Reading %s of organization %s failed. Retry, and check base_url and the network.\n\n%s", what, org, err))
 	}
+}
+
+// orgListSource is what the data sources that read an organization's
+// lists (regions, images, instance types, projects) share: the provider's
+// data, and the client and organization a read uses.
+type orgListSource struct {
+	data *providerData
+}
+
+func (s *orgListSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	data, diags := providerDataFrom(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	s.data = data
+}
+
+// clientAndOrg returns the client and the organization org names, else
+// the provider's, or errors naming every way to set what is missing.
+func (s *orgListSource) clientAndOrg(org types.String) (*xata.Client, string, diag.Diagnostics) {
+	client, diags := s.data.xataClient()
+	o, d := s.data.orgScope(org)
+	diags.Append(d...)
+	return client, o, diags
 }

@@ -23,7 +23,7 @@ var (
 func NewImagesDataSource() datasource.DataSource { return &imagesDataSource{} }
 
 type imagesDataSource struct {
-	data *providerData
+	orgListSource
 }
 
 type imagesDataSourceModel struct {
@@ -79,18 +79,10 @@ func (d *imagesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 	}
 }
 
-func (d *imagesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	data, diags := providerDataFrom(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	d.data = data
-}
-
 func (d *imagesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m imagesDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	client, diags := d.data.xataClient()
-	resp.Diagnostics.Append(diags...)
-	org, diags := d.data.orgScope(m.OrganizationID)
+	client, org, diags := d.clientAndOrg(m.OrganizationID)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -21,7 +21,7 @@ var (
 func NewInstanceTypesDataSource() datasource.DataSource { return &instanceTypesDataSource{} }
 
 type instanceTypesDataSource struct {
-	data *providerData
+	orgListSource
 }
 
 type instanceTypesDataSourceModel struct {
@@ -81,18 +81,10 @@ func (d *instanceTypesDataSource) Schema(_ context.Context, _ datasource.SchemaR
 	}
 }
 
-func (d *instanceTypesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	data, diags := providerDataFrom(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	d.data = data
-}
-
 func (d *instanceTypesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m instanceTypesDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	client, diags := d.data.xataClient()
-	resp.Diagnostics.Append(diags...)
-	org, diags := d.data.orgScope(m.OrganizationID)
+	client, org, diags := d.clientAndOrg(m.OrganizationID)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

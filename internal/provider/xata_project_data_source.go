@@ -20,7 +20,7 @@ var (
 func NewProjectDataSource() datasource.DataSource { return &projectDataSource{} }
 
 type projectDataSource struct {
-	data *providerData
+	orgListSource
 }
 
 func (d *projectDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -94,18 +94,10 @@ func (d *projectDataSource) ConfigValidators(context.Context) []datasource.Confi
 	}
 }
 
-func (d *projectDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	data, diags := providerDataFrom(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	d.data = data
-}
-
 func (d *projectDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m projectModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	client, diags := d.data.xataClient()
-	resp.Diagnostics.Append(diags...)
-	org, diags := d.data.orgScope(m.OrganizationID)
+	client, org, diags := d.clientAndOrg(m.OrganizationID)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

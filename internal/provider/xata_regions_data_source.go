@@ -19,7 +19,7 @@ var (
 func NewRegionsDataSource() datasource.DataSource { return &regionsDataSource{} }
 
 type regionsDataSource struct {
-	data *providerData
+	orgListSource
 }
 
 type regionsDataSourceModel struct {
@@ -73,18 +73,10 @@ func (d *regionsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 	}
 }
 
-func (d *regionsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	data, diags := providerDataFrom(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-	d.data = data
-}
-
 func (d *regionsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m regionsDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	client, diags := d.data.xataClient()
-	resp.Diagnostics.Append(diags...)
-	org, diags := d.data.orgScope(m.OrganizationID)
+	client, org, diags := d.clientAndOrg(m.OrganizationID)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

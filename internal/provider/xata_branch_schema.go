@@ -174,24 +174,10 @@ func (r *branchResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				Optional:      true,
 				Computed:      true,
 				PlanModifiers: []planmodifier.Object{objectplanmodifier.UseStateForUnknown()},
-				Attributes: map[string]schema.Attribute{
-					// Every nested attribute is Optional+Computed: Terraform treats a
-					// required one inside an unset object as a removed setting.
-					"enabled": schema.BoolAttribute{
-						MarkdownDescription: "Whether the branch hibernates when idle. Required when `scale_to_zero` is set.",
-						Optional:            true,
-						Computed:            true,
-						PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
-					},
-					"inactivity_period_minutes": schema.Int64Attribute{
-						MarkdownDescription: "Minutes without connections before hibernation. A new branch gets 30 " +
-							"when this is unset; afterwards an unset value leaves the branch's setting alone.",
-						Optional:      true,
-						Computed:      true,
-						PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
-						Validators:    []validator.Int64{int64validator.AtLeast(1)},
-					},
-				},
+				Attributes: scaleToZeroAttributes(
+					"Whether the branch hibernates when idle. Required when `scale_to_zero` is set.",
+					"Minutes without connections before hibernation. A new branch gets 30 when this is unset; "+
+						"afterwards an unset value leaves the branch's setting alone."),
 			},
 			"postgres_parameters": schema.MapAttribute{
 				MarkdownDescription: "Postgres configuration parameters, e.g. `{ max_connections = \"50\" }`. Only the " +
@@ -284,6 +270,29 @@ func (r *branchResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 		},
 		Blocks: map[string]schema.Block{
 			"timeouts": timeoutsBlock(ctx),
+		},
+	}
+}
+
+// scaleToZeroAttributes are the attributes of a scale-to-zero setting, a
+// branch's or a project's default for its root or child branches
+// (scaleToZeroAttrTypes in the models). Every one is Optional+Computed:
+// Terraform treats a required one inside an unset object as a removed
+// setting.
+func scaleToZeroAttributes(enabledDescription, inactivityDescription string) map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"enabled": schema.BoolAttribute{
+			MarkdownDescription: enabledDescription,
+			Optional:            true,
+			Computed:            true,
+			PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+		},
+		"inactivity_period_minutes": schema.Int64Attribute{
+			MarkdownDescription: inactivityDescription,
+			Optional:            true,
+			Computed:            true,
+			PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			Validators:          []validator.Int64{int64validator.AtLeast(1)},
 		},
 	}
 }

@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"net/netip"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -112,21 +110,9 @@ func projectScaleToZeroAttribute(which string) schema.SingleNestedAttribute {
 		Optional:            true,
 		Computed:            true,
 		PlanModifiers:       []planmodifier.Object{objectplanmodifier.UseStateForUnknown()},
-		Attributes: map[string]schema.Attribute{
-			"enabled": schema.BoolAttribute{
-				MarkdownDescription: "Whether " + which + " hibernate when idle. Required when this is set.",
-				Optional:            true,
-				Computed:            true,
-				PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
-			},
-			"inactivity_period_minutes": schema.Int64Attribute{
-				MarkdownDescription: "Minutes without connections before hibernation; the API takes 30 when unset.",
-				Optional:            true,
-				Computed:            true,
-				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
-				Validators:          []validator.Int64{int64validator.AtLeast(1)},
-			},
-		},
+		Attributes: scaleToZeroAttributes(
+			"Whether "+which+" hibernate when idle. Required when this is set.",
+			"Minutes without connections before hibernation; the API takes 30 when unset."),
 	}
 }
 

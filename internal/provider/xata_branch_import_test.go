@@ -139,6 +139,13 @@ resource "xata_branch" "child" {
 }
 `, env.name("child"), env.name(parentName))
 	}
+	listsSoFar := func() int {
+		if env.emu == nil {
+			return 0
+		}
+		return env.emu.Stats().ByRequest["GET /organizations/"+env.OrganizationID()+"/projects/"+env.ProjectID()+"/branches"]
+	}
+	var lists int
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(t),
 		CheckDestroy:             env.checkNoBranches("other"),
@@ -149,10 +156,19 @@ resource "xata_branch" "child" {
 				ExpectError: regexp.MustCompile(`(?s)Xata Parent Attributes Disagree.*parent_name "` + regexp.QuoteMeta(env.name("other")) + `" is branch`),
 			},
 			{
-				Config: config("main"),
+				PreConfig: func() { lists = listsSoFar() },
+				Config:    config("main"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.CompareValuePairs("xata_branch.child", tfjsonpath.New("parent_id"), "xata_branch.main", tfjsonpath.New("id"), compare.ValuesSame()),
 					statecheck.ExpectKnownValue("xata_branch.child", tfjsonpath.New("parent_name"), knownvalue.StringExact(env.name("main"))),
+				},
+				// Each of Terraform's two plans lists once to check the pair;
+				// the create then takes parent_id without listing again.
+				Check: func(*terraform.State) error {
+					if n := listsSoFar() - lists; env.emu != nil && n != 2 {
+						return fmt.Errorf("planning and creating the child listed the branches %d times, want 2", n)
+					}
+					return nil
 				},
 			},
 			{

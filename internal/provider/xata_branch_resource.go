@@ -252,7 +252,9 @@ func adoptionMismatch(b *xata.BranchMetadata, req xata.CreateBranchRequest) stri
 
 // resolveParent returns the parent branch id for a child, "" for a root.
 func resolveParent(ctx context.Context, client *xata.Client, planned *plannedParents, org, project string, plan branchModel) (string, diag.Diagnostics) {
-	if !known(plan.ParentName) {
+	// A known parent_id is the parent, also beside a parent_name, which the
+	// plan has checked names the same branch: no list needed.
+	if known(plan.ParentID) || !known(plan.ParentName) {
 		return plan.ParentID.ValueString(), nil
 	}
 	if id, ok := planned.take(plannedParentKey{org, project, plan.Name.ValueString(), plan.ParentName.ValueString()}); ok {

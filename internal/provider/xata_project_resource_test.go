@@ -206,6 +206,8 @@ func TestAccProjectResource_badInput(t *testing.T) {
 	cases := []struct{ name, body, want string }{
 		{"not a cidr", `name = "x"
   ip_filtering = { enabled = true, cidrs = [{ cidr = "10.0.0.300/8" }] }`, `(?s)Invalid Xata Project CIDR.*10\.0\.0\.300/8`},
+		{"empty cidr description", `name = "x"
+  ip_filtering = { enabled = true, cidrs = [{ cidr = "10.0.0.0/8", description = "" }] }`, `(?s)ip_filtering\.cidrs\[0\]\.description string length\s+must be between 1\s+and 100`},
 		{"one half of scale_to_zero", `name = "x"
   scale_to_zero = { base_branches = { enabled = true } }`, `(?s)Xata Project Scale To Zero Incomplete.*child_branches`},
 		{"scale_to_zero without enabled", `name = "x"

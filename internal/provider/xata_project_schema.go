@@ -82,9 +82,9 @@ func (r *projectResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 								Validators:          []validator.String{stringvalidator.LengthBetween(1, 64), cidrValidator{}},
 							},
 							"description": schema.StringAttribute{
-								MarkdownDescription: "What the range is, at most 100 characters.",
+								MarkdownDescription: "What the range is, 1 to 100 characters; leave it out rather than empty.",
 								Optional:            true,
-								Validators:          []validator.String{stringvalidator.LengthAtMost(100)},
+								Validators:          []validator.String{stringvalidator.LengthBetween(1, 100)},
 							},
 						}},
 					},

@@ -76,7 +76,7 @@ type Emulator struct {
 	credentialsLag      time.Duration
 	credentialsFailures int
 	orgs                map[string]*organization
-	keys                map[string]string // token → organization ID
+	keys                map[string]*apiKey // by token
 	projects            map[string]*project
 	branches            map[string]*branch // live branches only
 	closed              bool
@@ -127,7 +127,7 @@ func New(opts Options) (*Emulator, error) {
 		provisionDelay:   durationOption(opts.ProvisionDelay, defaultProvisionDelay),
 		now:              time.Now,
 		orgs:             map[string]*organization{},
-		keys:             map[string]string{},
+		keys:             map[string]*apiKey{},
 		projects:         map[string]*project{},
 		branches:         map[string]*branch{},
 	}
@@ -240,17 +240,10 @@ func (e *Emulator) CreateProject(orgID, name string) string {
 	return e.addProject(orgID, name, defaultProjectScaleToZero(), nil).id
 }
 
-// CreateAPIKey mints an organization key (xao_…) for orgID ("" if the
-// organization does not exist).
+// CreateAPIKey mints an organization key (xao_…) for orgID that may do
+// everything there ("" if the organization does not exist).
 func (e *Emulator) CreateAPIKey(orgID string) string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.orgs[orgID] == nil {
-		return ""
-	}
-	key := newOrgAPIKey()
-	e.keys[key] = orgID
-	return key
+	return e.CreateRestrictedAPIKey(orgID, APIKeySpec{})
 }
 
 // BranchInfo is a snapshot of a live branch for test assertions.

@@ -114,16 +114,11 @@ func (e *Emulator) handle(w http.ResponseWriter, r *http.Request, reqID string) 
 		c.fail(http.StatusServiceUnavailable, "%s", unavailableMessage(reqID))
 		return
 	}
-	if !e.authenticate(c) || !e.admit(c) {
+	if !e.authenticate(c) || !e.admit(c) || !e.authorize(c, segs[1:]) {
 		return
 	}
 	if len(segs) == 1 {
 		c.methods(map[string]func(){http.MethodGet: func() { e.listOrganizations(c) }})
-		return
-	}
-	// An organization key only ever sees its own organization.
-	if segs[1] != c.orgID {
-		c.fail(http.StatusForbidden, "access denied")
 		return
 	}
 	e.routeOrg(c, segs[2:])
@@ -153,13 +148,15 @@ func (e *Emulator) authenticate(c *call) bool {
 		return false
 	}
 	e.mu.Lock()
-	org, ok := e.keys[token]
-	e.mu.Unlock()
-	if !ok {
+	defer e.mu.Unlock()
+	k := e.keys[token]
+	now := e.timestamp()
+	if k == nil || k.expired(now) {
 		c.fail(http.StatusUnauthorized, "invalid token")
 		return false
 	}
-	c.key, c.orgID = token, org
+	k.lastUsed = &now
+	c.key, c.orgID = token, k.orgID
 	return true
 }
 
@@ -177,6 +174,12 @@ func (e *Emulator) routeOrg(c *call, segs []string) {
 		c.methods(get(e.listInstanceTypes))
 	case len(segs) == 1 && segs[0] == "images":
 		c.methods(get(e.listImages))
+	case len(segs) == 1 && segs[0] == "api-keys":
+		c.methods(map[string]func(){
+			http.MethodGet:    func() { e.listAPIKeys(c) },
+			http.MethodPost:   func() { e.createAPIKey(c) },
+			http.MethodDelete: func() { e.deleteAPIKeys(c) },
+		})
 	case len(segs) == 1 && segs[0] == "projects":
 		c.methods(map[string]func(){
 			http.MethodGet:  func() { e.listProjects(c) },

@@ -48,3 +48,6 @@ func newOrgAPIKey() string {
 	binary.BigEndian.PutUint32(b[20:], crc32.ChecksumIEEE(b[:20]))
 	return "xao_" + new(big.Int).SetBytes(b).Text(62)
 }
+
+// newKeyID is idgen.Generate: a UUID in 26 base32hex characters.
+func newKeyID() string { return randomString(base32hex, 26) }

@@ -234,3 +234,31 @@ type imageWire struct {
 	FullVersion  string   `json:"fullVersion"`
 	Region       []string `json:"region,omitempty"`
 }
+
+// API keys are served by the auth service and use snake_case.
+type apiKeyWire struct {
+	ID           string     `json:"id"`
+	Name         string     `json:"name"`
+	Preview      string     `json:"preview"`
+	Scopes       []string   `json:"scopes"`
+	Projects     []string   `json:"projects"`
+	Branches     []string   `json:"branches"`
+	CreatedAt    time.Time  `json:"created_at"`
+	Expiry       *time.Time `json:"expiry"`
+	LastUsed     *time.Time `json:"last_used"`
+	CreatedBy    *string    `json:"created_by"`
+	CreatedByKey *string    `json:"created_by_key"`
+}
+
+type fullAPIKeyWire struct {
+	apiKeyWire
+	Token string `json:"token"`
+}
+
+type createAPIKeyInput struct {
+	Name     string     `json:"name"`
+	Expiry   *time.Time `json:"expiry"`
+	Scopes   []string   `json:"scopes"`
+	Projects []string   `json:"projects"`
+	Branches []string   `json:"branches"`
+}

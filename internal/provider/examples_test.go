@@ -41,6 +41,7 @@ var examples = map[string]exampleFixture{
 	"resources/xata_branch/resource.tf":                                 {variables: config.Variables{"pr_number": config.IntegerVariable(42)}},
 	"resources/signadot_resource_plugin/resource.tf":                    {},
 	"resources/xata_project/resource.tf":                                {},
+	"resources/xata_api_key/resource.tf":                                {},
 	"data-sources/xata_branch/data-source.tf":                           {mainBranch: true},
 	"data-sources/xata_branches/data-source.tf":                         {mainBranch: true},
 	"data-sources/xata_branches/cleanup/main.tf":                        {mainBranch: true, terraform: tfversion.SkipBelow(tfversion.Version1_7_0)}, // import blocks with for_each
@@ -153,6 +154,9 @@ func applyExample(t *testing.T, src string, fixture exampleFixture) {
 			if err := xenv.checkNoProjects(s); err != nil {
 				return err
 			}
+			if err := xenv.checkNoAPIKeys(s); err != nil {
+				return err
+			}
 			if project != "" {
 				left, err := xenv.api.ListBranches(context.Background(), xenv.OrganizationID(), project)
 				if err != nil {
@@ -200,7 +204,8 @@ type importExample struct {
 	// seeded object's id (an identity names an id, which the emulator picks).
 	placeholder string
 	plugin      bool // seeds the xata-branch@1.0.0 plugin
-	project     bool // seeds a project "sandboxes"; neither: a root branch "main"
+	project     bool // seeds a project "sandboxes"
+	apiKey      bool // seeds the key importedAPIKeyHCL describes; none of these: a root branch "main"
 	// terraform skips the example on Terraform older than it needs: 1.12
 	// for an identity, 1.7 for an import block with a provider other than
 	// the resource type's default (older ones look for hashicorp/signadot).
@@ -219,6 +224,13 @@ resource "xata_branch" "main" {
 }
 `
 
+const importedAPIKeyHCL = `
+resource "xata_api_key" "runner" {
+  name   = "sandbox-runner-1"
+  scopes = ["branch:write", "credentials:read"]
+}
+`
+
 const importedPluginHCL = `
 resource "signadot_resource_plugin" "xata_branch" {
   provider = xata
@@ -234,6 +246,7 @@ var importExamples = map[string]importExample{
 	"resources/xata_branch/import-identity-block.tf":              {address: "xata_branch.main", resource: rootBranchHCL, placeholder: "k3v9q0m2p8d4r6t1b5n7c0f2a9", terraform: tfversion.SkipBelow(tfversion.Version1_12_0)},
 	"resources/signadot_resource_plugin/import-by-string-id.tf":   {address: "signadot_resource_plugin.xata_branch", resource: importedPluginHCL, plugin: true, terraform: tfversion.SkipBelow(tfversion.Version1_7_0)},
 	"resources/xata_project/import-by-string-id.tf":               {address: "xata_project.sandboxes", resource: "\nresource \"xata_project\" \"sandboxes\" {\n  name = \"sandboxes\"\n}\n", project: true},
+	"resources/xata_api_key/import-by-string-id.tf":               {address: "xata_api_key.runner", resource: importedAPIKeyHCL, apiKey: true},
 	"resources/signadot_resource_plugin/import-identity-block.tf": {address: "signadot_resource_plugin.xata_branch", resource: importedPluginHCL, plugin: true, terraform: tfversion.SkipBelow(tfversion.Version1_12_0)},
 }
 
@@ -270,6 +283,14 @@ func TestAccImportExamples(t *testing.T) {
 					t.Fatal(err)
 				}
 				wantID = p.ID
+			case ex.apiKey:
+				k, err := xenv.api.CreateAPIKey(context.Background(), xenv.OrganizationID(), xata.CreateAPIKeyRequest{
+					Name: "sandbox-runner-1", Scopes: []string{"branch:write", "credentials:read"},
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantID = k.ID
 			default:
 				wantID = xenv.seedRoot(t, "main")
 			}
@@ -289,6 +310,9 @@ func TestAccImportExamples(t *testing.T) {
 						return err
 					}
 					if err := xenv.checkNoProjects(s); err != nil {
+						return err
+					}
+					if err := xenv.checkNoAPIKeys(s); err != nil {
 						return err
 					}
 					return senv.checkNoPlugins(s)

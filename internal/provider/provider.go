@@ -222,6 +222,7 @@ func (p *xataProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewBranchResource,
 		NewProjectResource,
+		NewAPIKeyResource,
 		NewResourcePluginResource,
 	}
 }

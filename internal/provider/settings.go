@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"sigs.k8s.io/yaml"
@@ -299,6 +302,28 @@ func (d *providerData) orgScope(org types.String) (string, diag.Diagnostics) {
 		diags.AddError("Missing Xata Organization ID", missingScopeDetail("organization_id", envOrganizationID, "organizationId"))
 	}
 	return o, diags
+}
+
+// planOrganizationID fills a new organization-level resource's
+// organization_id from the provider, so the plan shows where it goes and a
+// later change of the provider's default does not move it.
+func (d *providerData) planOrganizationID(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() {
+		return
+	}
+	var org types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("organization_id"), &org)...)
+	if resp.Diagnostics.HasError() || org.IsUnknown() {
+		return
+	}
+	_, diags := d.xataClient() // a missing key fails the plan, not the apply
+	resp.Diagnostics.Append(diags...)
+	o, diags := d.orgScope(org)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("organization_id"), o)...)
 }
 
 func missingScopeDetail(attr, envVar, fileKey string) string {

@@ -71,26 +71,9 @@ func (r *projectResource) Configure(_ context.Context, req resource.ConfigureReq
 	r.data = data
 }
 
-// ModifyPlan fills organization_id from the provider for a new project, so
-// the plan shows where it goes and a later change of the default does not
-// move it.
+// ModifyPlan fills organization_id from the provider for a new project.
 func (r *projectResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() {
-		return
-	}
-	var org types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("organization_id"), &org)...)
-	if resp.Diagnostics.HasError() || org.IsUnknown() {
-		return
-	}
-	_, diags := r.data.xataClient() // a missing key fails the plan, not the apply
-	resp.Diagnostics.Append(diags...)
-	o, diags := r.data.orgScope(org)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("organization_id"), o)...)
+	r.data.planOrganizationID(ctx, req, resp)
 }
 
 func (r *projectResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -1,0 +1,373 @@
+package provider
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/xataemu"
+	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
+)
+
+var apiKeyIDRegexp = regexp.MustCompile(`^[0-9a-v]{26}$`)
+
+// checkNoAPIKeys fails while a key a xata_api_key in state named is still
+// listed.
+func (e *testEnv) checkNoAPIKeys(s *terraform.State) error {
+	keys, err := e.api.ListAPIKeys(context.Background(), e.OrganizationID())
+	if err != nil {
+		return err
+	}
+	for _, rs := range s.RootModule().Resources {
+		if rs.Type == "xata_api_key" && findAPIKey(keys, rs.Primary.ID) != nil {
+			return fmt.Errorf("API key %s still exists", rs.Primary.ID)
+		}
+	}
+	return nil
+}
+
+// keyClient is a client that authenticates with token.
+func (e *testEnv) keyClient(t *testing.T, token string) *xata.Client {
+	t.Helper()
+	c, err := xata.NewClient(xata.Config{BaseURL: e.URL(), APIKey: token, UserAgent: "provider-tests", MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// tokenWorks checks that the key in state at address authenticates and
+// is held to its scopes: it lists the default project's branches and may
+// not list keys.
+func (e *testEnv) tokenWorks(t *testing.T, address string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		token := s.RootModule().Resources[address].Primary.Attributes["token"]
+		c := e.keyClient(t, token)
+		if _, err := c.ListBranches(context.Background(), e.OrganizationID(), e.ProjectID()); err != nil {
+			return fmt.Errorf("the new key cannot list branches: %w", err)
+		}
+		if _, err := c.ListAPIKeys(context.Background(), e.OrganizationID()); xata.StatusOf(err) != 403 {
+			return fmt.Errorf("the new key listed keys without keys:read: %v", err)
+		}
+		return nil
+	}
+}
+
+// TestAccAPIKeyResource_lifecycle: a key limited to one project, its token
+// working within its scopes; a change of scopes replaces it (new id, new
+// token); import by id and by name with a clean plan after (all but the
+// token); deleted and expired outside Terraform, it leaves state; destroy
+// deletes it.
+func TestAccAPIKeyResource_lifecycle(t *testing.T) {
+	requireEmulator(t, "creates, expires and deletes API keys")
+	env := newTestEnv(t, false)
+	t.Parallel()
+	k := "xata_api_key.runner"
+	config := func(scopes string) string {
+		return env.providerBlock() + fmt.Sprintf(`
+resource "xata_api_key" "runner" {
+  name     = "runner"
+  scopes   = [%s]
+  projects = [%q]
+  expiry   = "2099-01-31T00:00:00Z"
+}
+`, scopes, env.ProjectID())
+	}
+	first, second := config(`"branch:write", "credentials:read"`), config(`"branch:write", "credentials:read", "credentials:write"`)
+	keyID := statecheck.CompareValue(compare.ValuesDiffer())
+	token := statecheck.CompareValue(compare.ValuesDiffer())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(t),
+		CheckDestroy:             env.checkNoAPIKeys,
+		Steps: []resource.TestStep{
+			{
+				Config: first,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(k, plancheck.ResourceActionCreate),
+					plancheck.ExpectKnownValue(k, tfjsonpath.New("organization_id"), knownvalue.StringExact(env.OrganizationID())),
+					plancheck.ExpectKnownValue(k, tfjsonpath.New("branches"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("*")})),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyID.AddStateValue(k, tfjsonpath.New("id")),
+					token.AddStateValue(k, tfjsonpath.New("token")),
+					statecheck.ExpectKnownValue(k, tfjsonpath.New("id"), knownvalue.StringRegexp(apiKeyIDRegexp)),
+					statecheck.ExpectKnownValue(k, tfjsonpath.New("token"), knownvalue.StringRegexp(regexp.MustCompile(`^xao_[0-9A-Za-z]+$`))),
+					statecheck.ExpectKnownValue(k, tfjsonpath.New("preview"), knownvalue.StringRegexp(regexp.MustCompile(`^xao_\*+[0-9A-Za-z]{3}$`))),
+					statecheck.ExpectKnownValue(k, tfjsonpath.New("projects"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(env.ProjectID())})),
+				},
+				Check: env.tokenWorks(t, k),
+			},
+			{
+				Config: second,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(k, plancheck.ResourceActionReplace),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					keyID.AddStateValue(k, tfjsonpath.New("id")),
+					token.AddStateValue(k, tfjsonpath.New("token")),
+					statecheck.ExpectKnownValue(k, tfjsonpath.New("scopes"), knownvalue.SetSizeExact(3)),
+				},
+				// The provider's own and the replacement.
+				Check: resource.ComposeTestCheckFunc(env.tokenWorks(t, k), env.keyCount(2)),
+			},
+			{Config: second, ResourceName: k, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"token"}},
+			{Config: second, ResourceName: k, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"token"}, ImportStateId: "runner"},
+			{
+				Config: second, ResourceName: k, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"token"},
+				ImportStateIdFunc: func(s *terraform.State) (string, error) {
+					return env.OrganizationID() + "/" + s.RootModule().Resources[k].Primary.ID, nil
+				},
+			},
+			{
+				// Expired outside Terraform: refresh drops it, the plan makes a new one.
+				PreConfig: func() {
+					if err := env.emu.ExpireAPIKey(env.keyNamed(t, "runner").ID); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:             second,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				// The API still lists the expired key under its name; the
+				// create deletes it (it can never work again) to take the name.
+				Config: second,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(k, plancheck.ResourceActionCreate),
+				}},
+				Check: resource.ComposeTestCheckFunc(env.tokenWorks(t, k), env.keyCount(2)),
+			},
+			{
+				// Deleted outside Terraform: the plan creates it again.
+				PreConfig: func() {
+					if err := env.api.DeleteAPIKeys(context.Background(), env.OrganizationID(), env.keyNamed(t, "runner").ID); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: second,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(k, plancheck.ResourceActionCreate),
+				}},
+			},
+		},
+	})
+}
+
+// TestAccAPIKeyResource_importBlock: an import block brings in an existing
+// key with nothing to change but the token, which stays null.
+func TestAccAPIKeyResource_importBlock(t *testing.T) {
+	requireEmulator(t, "creates API keys")
+	env := newTestEnv(t, false)
+	t.Parallel()
+	made, err := env.api.CreateAPIKey(context.Background(), env.OrganizationID(), xata.CreateAPIKeyRequest{
+		Name: "ci", Scopes: []string{"branch:read"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := env.providerBlock() + fmt.Sprintf(`
+import {
+  to = xata_api_key.ci
+  id = %q
+}
+resource "xata_api_key" "ci" {
+  name   = "ci"
+  scopes = ["branch:read"]
+}
+`, made.ID)
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_5_0)},
+		ProtoV6ProviderFactories: env.factories(t),
+		CheckDestroy:             env.checkNoAPIKeys,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction("xata_api_key.ci", plancheck.ResourceActionNoop),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("xata_api_key.ci", tfjsonpath.New("id"), knownvalue.StringExact(made.ID)),
+				statecheck.ExpectKnownValue("xata_api_key.ci", tfjsonpath.New("token"), knownvalue.Null()),
+				statecheck.ExpectKnownValue("xata_api_key.ci", tfjsonpath.New("preview"), knownvalue.StringExact(made.Preview)),
+			},
+		}},
+	})
+}
+
+// TestAccAPIKeyResource_badInput: what the plan can refuse it refuses,
+// naming the attribute; what only the API knows (a name taken, more than
+// the provider's key holds) fails the apply in the API's words and creates
+// nothing.
+func TestAccAPIKeyResource_badInput(t *testing.T) {
+	requireEmulator(t, "creates API keys")
+	env := newTestEnv(t, false)
+	t.Parallel()
+	if _, err := env.api.CreateAPIKey(context.Background(), env.OrganizationID(), xata.CreateAPIKeyRequest{Name: "taken"}); err != nil {
+		t.Fatal(err)
+	}
+	limited := env.emu.CreateRestrictedAPIKey(env.OrganizationID(), xataemu.APIKeySpec{
+		Name: "limited", Scopes: []string{"keys:write", "branch:read"},
+	})
+	limitedProvider := strings.Replace(env.providerBlock(), env.APIKey(), limited, 1)
+	cases := []struct{ name, provider, body, want string }{
+		{"unknown scope", "", `name = "x"
+  scopes = ["branch:delete"]`, `(?s)scopes.*value must be one of.*branch:read`},
+		{"no scope", "", `name = "x"
+  scopes = []`, `(?s)scopes set must contain at least 1 elements`},
+		{"wildcard beside others", "", `name = "x"
+  scopes = ["*", "branch:read"]`, `(?s)Xata API Key Wildcard Not Alone.*scopes`},
+		{"wildcard beside a project", "", `name = "x"
+  scopes   = ["branch:read"]
+  projects = ["*", "prj_x"]`, `(?s)Xata API Key Wildcard Not Alone.*projects`},
+		{"expiry not a time", "", `name = "x"
+  scopes = ["branch:read"]
+  expiry = "tomorrow"`, `(?s)Invalid RFC3339 String Value`},
+		{"expiry in the past", "", `name = "x"
+  scopes = ["branch:read"]
+  expiry = "2020-01-01T00:00:00Z"`, `(?s)Xata API Key Expiry In The Past.*2020-01-01T00:00:00Z`},
+		{"empty name", "", `name = ""
+  scopes = ["branch:read"]`, `(?s)name string length must be at least 1`},
+		{"name taken", "", `name = "taken"
+  scopes = ["branch:read"]`, `(?s)Xata API Key Creation Failed.*already exists`},
+		{"more than the provider's key holds", limitedProvider, `name = "x"
+  scopes = ["branch:write"]`, `(?s)Xata API Key Creation Failed.*with xata_api_key\.k.*scopes.*cannot grant more.*insufficient access to\s+scope: branch:write`},
+		{"a project the organization does not have", "", `name = "x"
+  scopes   = ["branch:read"]
+  projects = ["prj_nosuchproject"]`, `(?s)Xata API Key Creation Failed.*projects.*prj_nosuchproject`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			provider := cmp.Or(tc.provider, env.providerBlock())
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: env.factories(t),
+				Steps: []resource.TestStep{{
+					Config:      provider + "resource \"xata_api_key\" \"k\" {\n  " + tc.body + "\n}\n",
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+	keys, err := env.api.ListAPIKeys(context.Background(), env.OrganizationID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 3 { // the provider's, "taken" and "limited"
+		t.Errorf("bad input left %d keys, want 3", len(keys))
+	}
+}
+
+// keyCount checks how many keys the organization has.
+func (e *testEnv) keyCount(want int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		keys, err := e.api.ListAPIKeys(context.Background(), e.OrganizationID())
+		if err != nil {
+			return err
+		}
+		if len(keys) != want {
+			return fmt.Errorf("the organization has %d API keys, want %d", len(keys), want)
+		}
+		return nil
+	}
+}
+
+// keyNamed is the organization's API key named name.
+func (e *testEnv) keyNamed(t *testing.T, name string) xata.APIKey {
+	t.Helper()
+	keys, err := e.api.ListAPIKeys(context.Background(), e.OrganizationID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		if k.Name == name {
+			return k
+		}
+	}
+	t.Fatalf("no API key named %q", name)
+	return xata.APIKey{}
+}
+
+// TestAccAPIKeyResource_unansweredCreate: a create whose answer is lost
+// after the key was made records the key as tainted (its token was never
+// seen), and the next apply replaces it; a create that failed before the
+// key was made records nothing. No key is left unrecorded either way.
+func TestAccAPIKeyResource_unansweredCreate(t *testing.T) {
+	requireEmulator(t, "injects faults")
+	env := newTestEnv(t, false)
+	t.Parallel()
+	k := "xata_api_key.runner"
+	config := env.providerBlock() + `
+resource "xata_api_key" "runner" {
+  name   = "runner"
+  scopes = ["branch:read"]
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(t),
+		CheckDestroy:             env.checkNoAPIKeys,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   func() { env.emu.FailNext(1, xataemu.FaultServerError, "POST") },
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)Xata API Key Creation Failed.*no\s+key\s+of\s+that\s+name\s+is\s+listed,\s+so\s+nothing\s+was\s+created`),
+				Check:       env.keyCount(1),
+			},
+			{
+				PreConfig:   func() { env.emu.FailNext(1, xataemu.FaultDropAfterCommit, "POST") },
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)Xata API Key Created Without Its Token.*tainted`),
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(k, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: resource.ComposeTestCheckFunc(env.tokenWorks(t, k), env.keyCount(2)),
+			},
+		},
+	})
+}
+
+// TestAccAPIKeyResource_identity: a key's identity is recorded on create,
+// and an import block with it imports the key with nothing to change.
+func TestAccAPIKeyResource_identity(t *testing.T) {
+	requireEmulator(t, "creates and deletes API keys")
+	env := newTestEnv(t, false)
+	t.Parallel()
+	config := env.providerBlock() + `resource "xata_api_key" "k" {
+  name   = "identity"
+  scopes = ["project:read"]
+}`
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		ProtoV6ProviderFactories: env.factories(t),
+		CheckDestroy:             env.checkNoAPIKeys,
+		Steps: []resource.TestStep{
+			{Config: config, ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectIdentity("xata_api_key.k", map[string]knownvalue.Check{
+					"organization_id": knownvalue.StringExact(env.OrganizationID()),
+					"id":              knownvalue.StringRegexp(apiKeyIDRegexp),
+				}),
+				statecheck.ExpectIdentityValueMatchesState("xata_api_key.k", tfjsonpath.New("id")),
+			}},
+			{
+				Config:                  config,
+				ResourceName:            "xata_api_key.k",
+				ImportState:             true,
+				ImportStateKind:         resource.ImportBlockWithResourceIdentity,
+				ImportStateVerifyIgnore: []string{"token"},
+			},
+		},
+	})
+}

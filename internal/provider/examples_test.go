@@ -49,6 +49,7 @@ var examples = map[string]exampleFixture{
 	"data-sources/xata_regions/data-source.tf":                          {},
 	"data-sources/xata_images/data-source.tf":                           {},
 	"data-sources/xata_instance_types/data-source.tf":                   {},
+	"data-sources/xata_limits/data-source.tf":                           {},
 	"data-sources/signadot_resource_plugin/data-source.tf":              {plugin: true},
 	"ephemeral-resources/xata_branch_credentials/ephemeral-resource.tf": {mainBranch: true, realPostgres: true, terraform: tfversion.SkipBelow(tfversion.Version1_10_0)}, // ephemeral blocks
 }

@@ -235,6 +235,7 @@ func (p *xataProvider) DataSources(_ context.Context) []func() datasource.DataSo
 		NewImagesDataSource,
 		NewInstanceTypesDataSource,
 		NewProjectDataSource,
+		NewLimitsDataSource,
 		NewResourcePluginDataSource,
 	}
 }

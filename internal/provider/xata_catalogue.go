@@ -1,7 +1,7 @@
 package provider
 
 // What an organization offers, for the catalogue data sources
-// (xata_regions, xata_images, xata_instance_types): the values a root
+// (xata_regions, xata_images, xata_instance_types, xata_limits): the values a root
 // branch's plan is checked against, to look up before choosing them.
 
 import (

@@ -59,12 +59,15 @@ func RunQuickstart(ctx context.Context, opts Options) (err error) {
 
 type runner struct {
 	Options
-	work      string
-	steps     int
-	step      int
-	pg        *localpg.Server
-	emu       *xataemu.Emulator
-	client    *xata.Client
+	work   string
+	steps  int
+	step   int
+	pg     *localpg.Server
+	emu    *xataemu.Emulator
+	client *xata.Client // with the organization's all-access key, as its admin
+	// project is where the branches are: the emulator's default project,
+	// or the one the tutorial's baseline creates.
+	project   string
 	sd        *signadotemu.Emulator
 	sdClient  *signadot.Client
 	cliConfig string // Terraform CLI config with dev_overrides for this provider
@@ -163,7 +166,7 @@ func (r *runner) quickstart(ctx context.Context) error {
 	}
 
 	r.begin("Start the Xata emulator")
-	if err := r.startEmulator(); err != nil {
+	if err := r.startEmulator(false); err != nil {
 		return err
 	}
 
@@ -225,7 +228,7 @@ func (r *runner) quickstart(ctx context.Context) error {
 	}
 
 	r.begin("Only main is left")
-	branches, err := r.client.ListBranches(ctx, r.emu.OrganizationID(), r.emu.ProjectID())
+	branches, err := r.client.ListBranches(ctx, r.emu.OrganizationID(), r.project)
 	if err != nil {
 		return err
 	}
@@ -254,12 +257,15 @@ func (r *runner) startPostgres(ctx context.Context) error {
 	return nil
 }
 
-func (r *runner) startEmulator() error {
+// startEmulator starts the Xata emulator; emptyOrganization starts its
+// organization with no project, as the tutorial's baseline expects.
+func (r *runner) startEmulator(emptyOrganization bool) error {
 	emu, err := xataemu.New(xataemu.Options{
-		PostgresAdminURL: r.pg.AdminURL(),
-		PostgresBinDir:   r.pg.BinDir(),
-		ProvisionDelay:   r.ProvisionDelay,
-		Quota:            r.Quota,
+		PostgresAdminURL:  r.pg.AdminURL(),
+		PostgresBinDir:    r.pg.BinDir(),
+		ProvisionDelay:    r.ProvisionDelay,
+		Quota:             r.Quota,
+		EmptyOrganization: emptyOrganization,
 	})
 	if err != nil {
 		return err
@@ -274,12 +280,17 @@ func (r *runner) startEmulator() error {
 		return err
 	}
 	r.client = client
+	r.project = emu.ProjectID()
+	if emptyOrganization {
+		r.say("Xata API at %s (organization %s, no project yet)", emu.URL(), emu.OrganizationID())
+		return nil
+	}
 	r.say("Xata API at %s (organization %s, project %s)", emu.URL(), emu.OrganizationID(), emu.ProjectID())
 	return nil
 }
 
 func (r *runner) createMain(ctx context.Context) (string, error) {
-	org, project := r.emu.OrganizationID(), r.emu.ProjectID()
+	org, project := r.emu.OrganizationID(), r.project
 	b, err := r.client.CreateBranch(ctx, org, project, xata.CreateBranchRequest{
 		Name: "main", Mode: xata.ModeCustom,
 		Configuration: &xata.ClusterConfiguration{Region: "us-east-1", InstanceType: "xata.micro", Image: "postgres:17.9"},
@@ -340,8 +351,10 @@ func (r *runner) prepareTerraform(ctx context.Context) error {
 		"XATA_API_BASE_URL="+r.emu.URL(),
 		"XATA_API_KEY="+r.emu.APIKey(),
 		"XATA_ORGANIZATION_ID="+r.emu.OrganizationID(),
-		"XATA_PROJECT_ID="+r.emu.ProjectID(),
 	)
+	if r.project != "" {
+		r.tfEnv = append(r.tfEnv, "XATA_PROJECT_ID="+r.project)
+	}
 	r.say("provider %s built into a local mirror; %s", providerVersion, firstLine(r.version(ctx)))
 	return nil
 }

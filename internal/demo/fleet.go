@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/xataemu"
+	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
 
 // FleetOptions configure RunFleet.
@@ -117,24 +118,32 @@ func RunFleet(ctx context.Context, opts FleetOptions) (res *FleetResult, err err
 	}
 	f.runnerDir = opts.RunnerDir
 	for range opts.SpendBefore {
-		if _, err := r.client.ListBranches(ctx, r.emu.OrganizationID(), r.emu.ProjectID()); err != nil {
+		if _, err := f.client.ListBranches(ctx, r.emu.OrganizationID(), r.project); err != nil {
 			return nil, fmt.Errorf("spending the quota before the steps: %w", err)
 		}
 	}
 	return f.run(ctx, opts.Sandboxes)
 }
 
+// runnerScopes are the scopes of the runner's key: what the tutorial's
+// baseline grants it (TestTutorial checks that they agree), here limited
+// to the fleet's project too, so the fleet's steps run with no more.
+var runnerScopes = []string{"branch:write", "credentials:read"}
+
 // fleet is the running setup of RunFleet.
 type fleet struct {
 	r                   *runner
 	stateURL, runnerDir string
+	// key is the runner's API key, client a client with it.
+	key    string
+	client *xata.Client
 }
 
 func (r *runner) startFleet(ctx context.Context) (*fleet, error) {
 	if err := r.startPostgres(ctx); err != nil {
 		return nil, err
 	}
-	if err := r.startEmulator(); err != nil {
+	if err := r.startEmulator(false); err != nil {
 		return nil, err
 	}
 	stateURL, err := r.createStateDatabase(ctx)
@@ -147,19 +156,27 @@ func (r *runner) startFleet(ctx context.Context) (*fleet, error) {
 	if err := r.prepareTerraform(ctx); err != nil {
 		return nil, err
 	}
-	return &fleet{r: r, stateURL: stateURL, runnerDir: filepath.Join(r.RepoDir, "examples", "tutorial", "runner")}, nil
+	key := r.emu.CreateRestrictedAPIKey(r.emu.OrganizationID(), xataemu.APIKeySpec{
+		Name: "fleet-runner", Scopes: runnerScopes, Projects: []string{r.project},
+	})
+	client, err := xata.NewClient(xata.Config{BaseURL: r.emu.URL(), APIKey: key, UserAgent: "xata-demo-runner"})
+	if err != nil {
+		return nil, err
+	}
+	return &fleet{r: r, stateURL: stateURL, runnerDir: filepath.Join(r.RepoDir, "examples", "tutorial", "runner"),
+		key: key, client: client}, nil
 }
 
 func (f *fleet) run(ctx context.Context, n int) (*FleetResult, error) {
 	r := f.r
-	project := r.emu.ProjectID()
+	project := r.project
 	res := &FleetResult{Sandboxes: n}
 	sandboxes := make([]string, n)
 	for i := range sandboxes {
 		sandboxes[i] = fmt.Sprintf("fleet-%02d", i)
 	}
 	before, created := r.emu.Stats().ByRequest, r.emu.CreatedCount(project)
-	refusedBefore := r.emu.QuotaStats()[r.emu.APIKey()].Refused
+	refusedBefore := r.emu.QuotaStats()[f.key].Refused
 
 	all := func(script string) time.Duration {
 		start := time.Now()
@@ -210,7 +227,7 @@ func (f *fleet) run(ctx context.Context, n int) (*FleetResult, error) {
 			res.Requests[xataemu.Route(req)] += d
 		}
 	}
-	res.Refused = r.emu.QuotaStats()[r.emu.APIKey()].Refused - refusedBefore
+	res.Refused = r.emu.QuotaStats()[f.key].Refused - refusedBefore
 	r.say("creates took %s, deletes %s; %d of %d steps failed; requests per sandbox lifecycle: %s; %d refused by the quota",
 		res.CreateTime.Round(100*time.Millisecond), res.DeleteTime.Round(100*time.Millisecond), len(res.Failures), 2*n,
 		res.PerLifecycle(), res.Refused)
@@ -232,7 +249,7 @@ func (f *fleet) progress(start time.Time, n int, done *atomic.Int32) (stop func(
 			case <-t.C:
 				f.r.say("  %d of %d done after %s; API requests so far: %d, %d of them refused by the quota",
 					done.Load(), n, time.Since(start).Round(time.Second), f.r.emu.Stats().Requests,
-					f.r.emu.QuotaStats()[f.r.emu.APIKey()].Refused)
+					f.r.emu.QuotaStats()[f.key].Refused)
 			}
 		}
 	}()
@@ -261,10 +278,10 @@ func (f *fleet) stepCmd(ctx context.Context, script, sandbox, parent, outputs st
 		"TERRAFORM=" + r.TerraformPath,
 		"TF_CLI_CONFIG_FILE=" + r.cliConfig,
 		"RUNNER_DIR=" + f.runnerDir,
-		"XATA_API_KEY=" + r.emu.APIKey(),
+		"XATA_API_KEY=" + f.key,
 		"XATA_API_BASE_URL=" + r.emu.URL(),
 		"XATA_ORGANIZATION_ID=" + r.emu.OrganizationID(),
-		"XATA_PROJECT_ID=" + r.emu.ProjectID(),
+		"XATA_PROJECT_ID=" + r.project,
 		"PG_CONN_STR=" + f.stateURL,
 		"SIGNADOT_SANDBOX_NAME=" + sandbox,
 		"PARENT_BRANCH=" + parent,

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sandboxdb/terraform-provider-xata/internal/signadot"
+	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
 
 // TestPluginBump runs the tutorial's baseline, creates the tutorial's
@@ -43,19 +44,14 @@ func TestPluginBump(t *testing.T) {
 		}
 	}
 	fatal("starting PostgreSQL", r.startPostgres(ctx))
-	fatal("starting the Xata emulator", r.startEmulator())
+	fatal("starting the Xata emulator", r.startEmulator(true))
 	stateURL, err := r.createStateDatabase(ctx)
 	fatal("creating the state database", err)
-	_, err = r.createMain(ctx)
-	fatal("creating main", err)
 	fatal("building the provider", r.prepareTerraform(ctx))
-	fatal("starting the Signadot emulator", r.startSignadot(stateURL))
+	fatal("starting the Signadot emulator", r.startSignadot())
 
 	baseline := filepath.Join(r.work, "baseline")
-	fatal("copying the baseline", os.CopyFS(baseline, os.DirFS(filepath.Join(r.RepoDir, "examples", "tutorial", "baseline"))))
-	_, err = r.terraform(ctx, baseline, "init", "-input=false", "-no-color")
-	fatal("terraform init", err)
-	_, err = r.terraform(ctx, baseline, "apply", "-auto-approve", "-input=false", "-no-color")
+	_, err = r.applyBaseline(ctx, baseline, stateURL)
 	fatal("terraform apply of the baseline", err)
 	if got := r.sd.Plugins(); !reflect.DeepEqual(got, []string{"xata-branch@1.0.0"}) {
 		t.Fatalf("the baseline published %v, want xata-branch@1.0.0", got)
@@ -154,7 +150,72 @@ func TestPluginBump(t *testing.T) {
 	if left := r.sd.Plugins(); len(left) != 0 {
 		t.Errorf("plugins left after the cleanup: %v", left)
 	}
-	if branches, err := r.branchNames(ctx); err != nil || !reflect.DeepEqual(branches, []string{"main"}) {
-		t.Errorf("branches after the cleanup: %v (%v), want only main", branches, err)
+	// The baseline made the project and main, so its destroy took them.
+	if projects, keys, err := r.organizationLeft(ctx); err != nil || projects != 0 || keys != 1 {
+		t.Errorf("after the cleanup the organization has %d projects and %d API keys (%v), want none but its own key", projects, keys, err)
+	}
+}
+
+// TestBaselineAdoptsProject: with adopt_project_id the baseline imports
+// an existing project and adopts its main instead of creating them, and
+// mints the runner's key for that project.
+func TestBaselineAdoptsProject(t *testing.T) {
+	skipUnlessE2E(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	r, err := newRunner(Options{Out: &out, ProvisionDelay: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := r.cleanup(); err != nil {
+			t.Errorf("cleanup: %v", err)
+		}
+	})
+	fatal := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", what, err, out.String())
+		}
+	}
+	fatal("starting PostgreSQL", r.startPostgres(ctx))
+	fatal("starting the Xata emulator", r.startEmulator(false))
+	existing := r.project
+	stateURL, err := r.createStateDatabase(ctx)
+	fatal("creating the state database", err)
+	_, err = r.createMain(ctx)
+	fatal("creating main", err)
+	main, err := r.client.FindBranchByName(ctx, r.emu.OrganizationID(), existing, "main")
+	fatal("finding main", err)
+	fatal("building the provider", r.prepareTerraform(ctx))
+	fatal("starting the Signadot emulator", r.startSignadot())
+
+	baseline := filepath.Join(r.work, "baseline")
+	token, err := r.applyBaseline(ctx, baseline, stateURL, "-var", "adopt_project_id="+existing, "-var", "project_name=default")
+	fatal("terraform apply of the baseline", err)
+	if r.project != existing {
+		t.Errorf("the baseline's project is %s, want the adopted %s", r.project, existing)
+	}
+	parent, err := r.terraform(ctx, baseline, "output", "-raw", "parent_branch_id")
+	fatal("reading parent_branch_id", err)
+	if parent != main.ID {
+		t.Errorf("the baseline's main is %s, want the adopted %s", parent, main.ID)
+	}
+	if projects, _, err := r.organizationLeft(ctx); err != nil || projects != 1 {
+		t.Errorf("the organization has %d projects (%v), want the adopted one only", projects, err)
+	}
+	runner, err := xata.NewClient(xata.Config{BaseURL: r.emu.URL(), APIKey: token, UserAgent: "test", MaxAttempts: 1})
+	fatal("a client with the runner's key", err)
+	_, err = runner.GetBranch(ctx, r.emu.OrganizationID(), existing, main.ID)
+	fatal("reading the adopted main with the runner's key", err)
+
+	// Kept, as the variable's description says: out of state, then destroy.
+	_, err = r.terraform(ctx, baseline, "state", "rm", "xata_project.sandboxes", "xata_branch.parent")
+	fatal("terraform state rm", err)
+	_, err = r.terraform(ctx, baseline, "destroy", "-auto-approve", "-input=false", "-no-color", "-var", "adopt_project_id="+existing, "-var", "project_name=default")
+	fatal("terraform destroy of the baseline", err)
+	if _, err := r.client.GetBranch(ctx, r.emu.OrganizationID(), existing, main.ID); err != nil {
+		t.Errorf("the adopted main is gone after the destroy: %v", err)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -42,6 +41,15 @@ type TutorialResult struct {
 	// AtRest is what the looks at the states and files the flow wrote
 	// found, with the sandbox alive and at the end.
 	AtRest AtRest
+	// RunnerKeyScopes are the scopes of the key the baseline minted for
+	// the runner, as the API lists them.
+	RunnerKeyScopes []string
+	// RunnerKeyDenied is the HTTP status of each thing the runner's key
+	// must not do (see tryRunnerKey).
+	RunnerKeyDenied map[string]int
+	// ProjectsAfterDestroy and KeysAfterDestroy are what the organization
+	// holds after the baseline is destroyed.
+	ProjectsAfterDestroy, KeysAfterDestroy int
 }
 
 // sandboxName and the resource name are the tutorial's.
@@ -72,11 +80,11 @@ func (r *runner) tutorial(ctx context.Context, res *TutorialResult) error {
 	r.steps = 9
 	start := time.Now()
 
-	r.begin("Start PostgreSQL, the Xata emulator and a Terraform state database")
+	r.begin("Start PostgreSQL, the Xata emulator (an organization with no project yet) and a Terraform state database")
 	if err := r.startPostgres(ctx); err != nil {
 		return err
 	}
-	if err := r.startEmulator(); err != nil {
+	if err := r.startEmulator(true); err != nil {
 		return err
 	}
 	stateURL, err := r.createStateDatabase(ctx)
@@ -84,37 +92,26 @@ func (r *runner) tutorial(ctx context.Context, res *TutorialResult) error {
 		return err
 	}
 	r.say("Terraform state for the runner: database tfstate (pg backend, one workspace per sandbox)")
-	// main's URL is the baseline service's own setting, as a deployment's
-	// would be; the tutorial's Terraform never stores it.
-	mainURL, err := r.createMain(ctx)
-	if err != nil {
-		return err
-	}
 	if err := r.prepareTerraform(ctx); err != nil {
 		return err
 	}
 
 	r.begin("Start the Signadot emulator (it runs plugin steps as local processes)")
-	if err := r.startSignadot(stateURL); err != nil {
+	if err := r.startSignadot(); err != nil {
 		return err
 	}
 	res.Secrets = append(res.Secrets, r.emu.APIKey(), r.sd.APIKey(), passwordOf(stateURL))
 
-	r.begin("terraform apply examples/tutorial/baseline: look up main, seed it with psql, install the xata-branch plugin")
+	r.begin("terraform apply examples/tutorial/baseline: the project, main (seeded with psql), the runner's key, the xata-branch plugin")
 	baseline := filepath.Join(r.work, "baseline")
-	if err := os.CopyFS(baseline, os.DirFS(filepath.Join(r.RepoDir, "examples", "tutorial", "baseline"))); err != nil {
-		return err
-	}
-	if _, err := r.terraform(ctx, baseline, "init", "-input=false", "-no-color"); err != nil {
-		return err
-	}
 	db := filepath.Join(r.RepoDir, "examples", "tutorial", "db")
 	seed := fmt.Sprintf(`seed_files=[%q, %q]`, filepath.Join(db, "schema.sql"), filepath.Join(db, "seed.sql"))
-	if _, err := r.terraform(ctx, baseline, "apply", "-auto-approve", "-input=false", "-no-color",
-		"-var", seed, "-var", "psql="+filepath.Join(r.PGBinDir, "psql")); err != nil {
+	runnerKey, err := r.applyBaseline(ctx, baseline, stateURL, "-var", seed, "-var", "psql="+filepath.Join(r.PGBinDir, "psql"))
+	if err != nil {
 		return err
 	}
-	res.Secrets = append(res.Secrets, passwordOf(mainURL))
+	res.Secrets = append(res.Secrets, runnerKey)
+	res.RunnerKeyScopes = r.runnerKeyScopes(ctx, runnerKey)
 	keys, err := r.terraform(ctx, baseline, "output", "-json", "plugin_output_keys")
 	if err != nil {
 		return err
@@ -123,6 +120,14 @@ func (r *runner) tutorial(ctx context.Context, res *TutorialResult) error {
 		return fmt.Errorf("plugin_output_keys: %w", err)
 	}
 	r.say("plugin output keys: %s", strings.Join(res.PluginOutputKeys, ", "))
+	// main's URL is the baseline service's own setting, as a deployment's
+	// would be (read here with the organization's key); the tutorial's
+	// Terraform never stores it.
+	mainURL, err := r.mainURL(ctx)
+	if err != nil {
+		return err
+	}
+	res.Secrets = append(res.Secrets, passwordOf(mainURL))
 
 	r.begin("Start the baseline users service on main")
 	serviceBin, err := r.buildUsersService(ctx)
@@ -159,6 +164,9 @@ func (r *runner) tutorial(ctx context.Context, res *TutorialResult) error {
 		return fmt.Errorf("branch sb-%s does not exist after the sandbox was created", sandboxName)
 	}
 	if err := r.lookAtRest(ctx, stateURL, baseline, res); err != nil {
+		return err
+	}
+	if res.RunnerKeyDenied, err = r.tryRunnerKey(ctx, runnerKey); err != nil {
 		return err
 	}
 
@@ -236,7 +244,11 @@ func (r *runner) tutorial(ctx context.Context, res *TutorialResult) error {
 	if len(res.PluginsAfterDestroy) != 0 {
 		return fmt.Errorf("plugins left after destroying the baseline: %v", res.PluginsAfterDestroy)
 	}
-	r.say("plugin xata-branch deleted; main is left as it was (the baseline only looked it up and seeded it)")
+	if res.ProjectsAfterDestroy, res.KeysAfterDestroy, err = r.organizationLeft(ctx); err != nil {
+		return err
+	}
+	r.say("plugin xata-branch, the runner's key, main and the project deleted; projects left: %d, API keys left: %d (the organization's own)",
+		res.ProjectsAfterDestroy, res.KeysAfterDestroy)
 	if err := r.lookAtRest(ctx, stateURL, baseline, res); err != nil {
 		return err
 	}
@@ -246,8 +258,9 @@ func (r *runner) tutorial(ctx context.Context, res *TutorialResult) error {
 		return fmt.Errorf("branch passwords at rest: %s", strings.Join(res.AtRest.Found, "; "))
 	}
 
-	fmt.Fprintf(r.Out, "\nTutorial passed in %s: the sandbox got its own branch with main's five users, its sixth user "+
-		"stayed in the sandbox, and deleting the sandbox deleted the branch.\n", time.Since(start).Round(100*time.Millisecond))
+	fmt.Fprintf(r.Out, "\nTutorial passed in %s: from an empty organization, the sandbox got its own branch with main's "+
+		"five users through a runner key limited to its project, its sixth user stayed in the sandbox, and deleting the "+
+		"sandbox deleted the branch.\n", time.Since(start).Round(100*time.Millisecond))
 	return nil
 }
 
@@ -273,19 +286,12 @@ func (r *runner) createStateDatabase(ctx context.Context) (string, error) {
 	return u.String(), nil
 }
 
-// startSignadot starts the Signadot emulator. Its secrets stand in for the
-// Kubernetes secret the plugin's overlay reads; its step environment is
-// what the runner image provides (terraform, the provider, the runner dir).
-func (r *runner) startSignadot(stateURL string) error {
+// startSignadot starts the Signadot emulator. Its step environment is what
+// the runner image provides (terraform, the provider, the runner dir); the
+// runner's secret comes after the baseline (applyBaseline).
+func (r *runner) startSignadot() error {
 	tfDir := filepath.Dir(r.TerraformPath)
 	sd, err := signadotemu.New(signadotemu.Options{
-		Secrets: map[string]map[string]string{"xata-credentials": {
-			"XATA_API_KEY":         r.emu.APIKey(),
-			"XATA_API_BASE_URL":    r.emu.URL(),
-			"XATA_ORGANIZATION_ID": r.emu.OrganizationID(),
-			"XATA_PROJECT_ID":      r.emu.ProjectID(),
-			"PG_CONN_STR":          stateURL,
-		}},
 		ImagePaths: []string{filepath.Join(r.work, "providers"), r.cliConfig, r.TerraformPath, filepath.Join(r.RepoDir, "examples", "tutorial", "runner")},
 		StepEnv: []string{
 			"PATH=" + tfDir + ":/usr/local/bin:/usr/bin:/bin",
@@ -370,7 +376,7 @@ func (r *runner) showSteps(sandbox, phase string, res *TutorialResult) {
 }
 
 func (r *runner) branchNames(ctx context.Context) ([]string, error) {
-	branches, err := r.client.ListBranches(ctx, r.emu.OrganizationID(), r.emu.ProjectID())
+	branches, err := r.client.ListBranches(ctx, r.emu.OrganizationID(), r.project)
 	if err != nil {
 		return nil, err
 	}

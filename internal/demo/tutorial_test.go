@@ -49,10 +49,22 @@ func TestTutorial(t *testing.T) {
 		{"branches after delete", res.BranchesAfterDelete, []string{"main"}},
 		{"plugins after destroy", len(res.PluginsAfterDestroy), 0},
 		{"step logs (create and delete)", len(res.StepLogs), 2},
+		{"the runner key's scopes", slices.Sorted(slices.Values(res.RunnerKeyScopes)), runnerScopes},
+		{"projects after destroy", res.ProjectsAfterDestroy, 0},
+		{"API keys after destroy (the organization's own)", res.KeysAfterDestroy, 1},
 	}
 	for _, c := range checks {
 		if !reflect.DeepEqual(c.got, c.want) {
 			t.Errorf("%s: got %v, want %v", c.what, c.got, c.want)
+		}
+	}
+	// What a leaked runner pod's key cannot do, while it ran the sandbox.
+	if len(res.RunnerKeyDenied) < 5 {
+		t.Errorf("only %d attempts with the runner's key were made: %v", len(res.RunnerKeyDenied), res.RunnerKeyDenied)
+	}
+	for what, status := range res.RunnerKeyDenied {
+		if status != 403 {
+			t.Errorf("the runner's key may %s: HTTP %d, want 403", what, status)
 		}
 	}
 	assertNoSecrets(t, "step logs", strings.Join(res.StepLogs, "\n"), res.Secrets)
@@ -273,7 +285,7 @@ func TestRunnerIdempotency(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		assertNoSecrets(t, "provision output", out, []string{passwordOf(string(conn)), e.r.emu.APIKey(), passwordOf(e.stateURL)})
+		assertNoSecrets(t, "provision output", out, []string{passwordOf(string(conn)), e.r.emu.APIKey(), e.key, passwordOf(e.stateURL)})
 		e.mustStep(t, "cleanup.sh", "quiet")
 	})
 

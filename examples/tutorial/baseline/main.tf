@@ -1,14 +1,17 @@
-# Baseline of the tutorial: look up the branch every sandbox copies, and
-# install the xata-branch Signadot resource plugin, whose steps run the
-# Terraform in ../runner (baked into the runner image) once per sandbox.
+# Baseline of the tutorial, from an empty Xata organization: the project,
+# its branch main that every sandbox copies, the runner's API key (limited
+# to that project and to what the runner does), and the xata-branch Signadot
+# resource plugin, whose steps run the Terraform in ../runner (baked into
+# the runner image) once per sandbox.
 #
-#   export XATA_API_KEY=... XATA_ORGANIZATION_ID=... XATA_PROJECT_ID=...
+#   export XATA_API_KEY=... XATA_ORGANIZATION_ID=...
 #   export SIGNADOT_API_KEY=... SIGNADOT_ORG=...
 #   terraform init && terraform apply
 #
-# No password is stored in this configuration's state: the parent is looked
-# up without its credentials, and seeding reads them from an ephemeral
-# resource.
+# No database password is stored in this configuration's state: main keeps
+# no credentials, and seeding reads them from an ephemeral resource. The
+# runner's API key token is stored here, as a sensitive value, and goes from
+# the runner_api_key output straight into the runner's Kubernetes secret.
 terraform {
   # Ephemeral resources: Terraform 1.10, OpenTofu 1.11.
   required_version = ">= 1.10"
@@ -23,10 +26,46 @@ terraform {
 
 provider "xata" {}
 
+variable "project_name" {
+  description = "Name of the project the sandboxes' branches live in."
+  type        = string
+  default     = "sandboxes"
+}
+
+variable "adopt_project_id" {
+  description = "Id of an existing project to adopt (import) instead of creating one; set project_name to its name. Its branch named parent_branch is adopted too. Adopted, they are managed here: destroy deletes them unless you `terraform state rm` them first."
+  type        = string
+  default     = null
+}
+
 variable "parent_branch" {
   description = "Branch every sandbox branch is copied from."
   type        = string
   default     = "main"
+}
+
+variable "region" {
+  description = "Region of the parent branch (data source xata_regions lists them)."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "instance_type" {
+  description = "Instance type of the parent branch (data source xata_instance_types lists them)."
+  type        = string
+  default     = "xata.micro"
+}
+
+variable "image" {
+  description = "Postgres image of the parent branch (data source xata_images lists them)."
+  type        = string
+  default     = "postgres:17.9"
+}
+
+variable "runner_key_generation" {
+  description = "Bump to rotate the runner's API key: the new key is made before the old one is deleted; update the runner's secret in between."
+  type        = number
+  default     = 1
 }
 
 variable "runner_image" {
@@ -58,7 +97,7 @@ variable "plugin_version" {
 }
 
 variable "credentials_secret" {
-  description = "Kubernetes secret holding the runner's settings (see ../k8s/xata-credentials.yaml)."
+  description = "Kubernetes secret holding the runner's settings (made with kubectl, see the tutorial's README)."
   type        = string
   default     = "xata-credentials"
 }
@@ -80,16 +119,48 @@ locals {
   runner_env = ["XATA_API_KEY", "XATA_API_BASE_URL", "XATA_ORGANIZATION_ID", "XATA_PROJECT_ID", "PG_CONN_STR"]
 }
 
-# Fails the plan if the parent does not exist, before any sandbox needs it.
-data "xata_branch" "parent" {
+import {
+  for_each = var.adopt_project_id == null ? [] : [var.adopt_project_id]
+  to       = xata_project.sandboxes
+  id       = each.value
+}
+
+resource "xata_project" "sandboxes" {
+  name = var.project_name
+}
+
+# The branch every sandbox copies. An existing one of that name (in an
+# adopted project) is adopted rather than refused.
+resource "xata_branch" "parent" {
+  project_id        = xata_project.sandboxes.id
   name              = var.parent_branch
+  region            = var.region
+  instance_type     = var.instance_type
+  image             = var.image
   store_credentials = false
+  adopt_existing    = true
+}
+
+# The runner's key: branches and their credentials in this project only.
+# It cannot reach another project, mint keys or change the organization, so
+# a leaked runner pod gives away no more than the sandboxes' branches.
+# Rotation: -var runner_key_generation=2 (names are unique, hence the
+# generation in the name).
+resource "xata_api_key" "runner" {
+  name     = "${var.project_name}-runner-${var.runner_key_generation}"
+  scopes   = ["branch:write", "credentials:read"]
+  projects = [xata_project.sandboxes.id]
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 # The parent's credentials, read when seeding needs them and never stored.
 ephemeral "xata_branch_credentials" "parent" {
   count     = length(var.seed_files) > 0 ? 1 : 0
-  branch_id = data.xata_branch.parent.id
+  project_id = xata_branch.parent.project_id
+  branch_id  = xata_branch.parent.id
 }
 
 # Seeds the parent, e.g.
@@ -170,8 +241,19 @@ resource "signadot_resource_plugin" "xata_branch" {
   }
 }
 
+output "project_id" {
+  description = "The runner secret's XATA_PROJECT_ID."
+  value       = xata_project.sandboxes.id
+}
+
 output "parent_branch_id" {
-  value = data.xata_branch.parent.id
+  value = xata_branch.parent.id
+}
+
+output "runner_api_key" {
+  description = "The runner secret's XATA_API_KEY: pipe it into kubectl (terraform output -raw runner_api_key | kubectl create secret … --from-file=XATA_API_KEY=/dev/stdin)."
+  value       = xata_api_key.runner.token
+  sensitive   = true
 }
 
 output "plugin_output_keys" {

@@ -33,7 +33,7 @@ import (
 func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "address to serve the API on")
 	org := flag.String("org", "", `organization name (default "emulated-org")`)
-	secretsFile := flag.String("secrets", "", "YAML file of the secrets plugin overlays read: secret name → key → value")
+	secretsFile := flag.String("secrets", "", "YAML file of the secrets plugin overlays read: secret name → key → value (read again on SIGHUP)")
 	workDir := flag.String("workdir", "", "directory for the steps' files (default: a temporary directory, removed on exit)")
 	var imagePaths, stepEnv []string
 	flag.Func("image-path", "a file or directory the runner image holds, shown read-only to steps even under their private "+
@@ -80,13 +80,11 @@ func run(listen, org, secretsFile, workDir string, imagePaths, stepEnv []string,
 
 	opts := signadotemu.Options{Org: org, WorkDir: workDir, ImagePaths: imagePaths, StepEnv: stepEnv}
 	if secretsFile != "" {
-		data, err := os.ReadFile(secretsFile)
+		secrets, err := readSecrets(secretsFile)
 		if err != nil {
 			return err
 		}
-		if err := yaml.UnmarshalStrict(data, &opts.Secrets); err != nil {
-			return fmt.Errorf("%s: want secret name → key → value: %w", secretsFile, err)
-		}
+		opts.Secrets = secrets
 	}
 	if verbose {
 		opts.Logf = log.Printf
@@ -99,6 +97,26 @@ func run(listen, org, secretsFile, workDir string, imagePaths, stepEnv []string,
 	if err != nil {
 		return err
 	}
+	if secretsFile != "" {
+		// SIGHUP reads the file again, as `kubectl apply` changes a secret
+		// for the pods that start after it.
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		go func() {
+			for range hup {
+				secrets, err := readSecrets(secretsFile)
+				if err != nil {
+					log.Printf("SIGHUP: secrets not reloaded: %v", err)
+					continue
+				}
+				for name, keys := range secrets {
+					emu.SetSecret(name, keys)
+				}
+				log.Printf("SIGHUP: %d secrets reloaded from %s", len(secrets), secretsFile)
+			}
+		}()
+	}
 	err = emuhttp.Run(ctx, listen, emu, func(base string) {
 		fmt.Printf("Signadot API emulator listening on %s (API under %s/api/v2)\n", base, base)
 		fmt.Printf("export SIGNADOT_API_URL=%s SIGNADOT_API_KEY=%s SIGNADOT_ORG=%s\n", base, emu.APIKey(), emu.Org())
@@ -107,4 +125,17 @@ func run(listen, org, secretsFile, workDir string, imagePaths, stepEnv []string,
 	// Close lets running steps finish (bounded), then removes the
 	// temporary work directory.
 	return errors.Join(err, emu.Close())
+}
+
+// readSecrets reads a -secrets file: secret name → key → value.
+func readSecrets(file string) (map[string]map[string]string, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var secrets map[string]map[string]string
+	if err := yaml.UnmarshalStrict(data, &secrets); err != nil {
+		return nil, fmt.Errorf("%s: want secret name → key → value: %w", file, err)
+	}
+	return secrets, nil
 }

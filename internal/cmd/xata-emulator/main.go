@@ -34,6 +34,7 @@ func main() {
 	timeScale := flag.Float64("quota-time-scale", 1, `length of the quota windows relative to real time: 0.1 makes a "minute" last 6s and an "hour" 6m`)
 	credentialsShape := flag.String("credentials-shape", string(xataemu.CredentialsHosted),
 		`answers of the credentials endpoints: "hosted" (the live API: username, password, hostname, port, dbname, connectionString; username optional) or "open-source" (the open-source server: username and password only, ?username=xata required; host, port and database only in the branch's connectionString)`)
+	empty := flag.Bool("empty-organization", false, `start the organization with no project (by default it has one, "default")`)
 	verbose := flag.Bool("v", false, "log every request")
 	flag.Parse()
 	if *timeScale <= 0 {
@@ -49,26 +50,27 @@ func main() {
 		Minute:    scaled(time.Minute, *timeScale),
 		Hour:      scaled(time.Hour, *timeScale),
 	}
-	if err := run(*listen, *postgres, *pgBinDir, *provisionDelay, quota, shape, *verbose); err != nil {
+	opts := xataemu.Options{
+		PostgresAdminURL:  *postgres,
+		PostgresBinDir:    *pgBinDir,
+		ProvisionDelay:    provisionDelayOption(*provisionDelay),
+		Quota:             quota,
+		CredentialsShape:  shape,
+		EmptyOrganization: *empty,
+	}
+	if *verbose {
+		opts.Logf = log.Printf
+	}
+	if err := run(*listen, opts); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(listen, postgres, pgBinDir string, provisionDelay time.Duration, quota xataemu.Quota, shape xataemu.CredentialsShape, verbose bool) error {
+func run(listen string, opts xataemu.Options) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	opts := xataemu.Options{
-		PostgresAdminURL: postgres,
-		PostgresBinDir:   pgBinDir,
-		ProvisionDelay:   provisionDelayOption(provisionDelay),
-		Quota:            quota,
-		CredentialsShape: shape,
-	}
-	if verbose {
-		opts.Logf = log.Printf
-	}
-	if postgres == "auto" {
+	if opts.PostgresAdminURL == "auto" {
 		srv, err := localpg.Start(ctx, localpg.Options{})
 		if err != nil {
 			return err
@@ -92,15 +94,17 @@ func run(listen, postgres, pgBinDir string, provisionDelay time.Duration, quota 
 		if opts.PostgresAdminURL != "" {
 			mode = "PostgreSQL-backed"
 		}
-		fmt.Printf("Xata API emulator (%s, %s credentials) listening on %s\n", mode, shape, base)
-		if quota.PerMinute > 0 || quota.PerHour > 0 {
+		fmt.Printf("Xata API emulator (%s, %s credentials) listening on %s\n", mode, opts.CredentialsShape, base)
+		if quota := opts.Quota; quota.PerMinute > 0 || quota.PerHour > 0 {
 			fmt.Printf("Quota per API key: %s per %v (\"minute\"), %s per %v (\"hour\")\n",
 				requests(quota.PerMinute), quota.Minute, requests(quota.PerHour), quota.Hour)
 		}
 		fmt.Printf("export XATA_API_BASE_URL=%s\n", base)
 		fmt.Printf("export XATA_API_KEY=%s\n", emu.APIKey())
 		fmt.Printf("export XATA_ORGANIZATION_ID=%s\n", emu.OrganizationID())
-		fmt.Printf("export XATA_PROJECT_ID=%s\n", emu.ProjectID())
+		if emu.ProjectID() != "" {
+			fmt.Printf("export XATA_PROJECT_ID=%s\n", emu.ProjectID())
+		}
 		fmt.Printf("Request counts: GET %s%s (JSON; no key needed over loopback)\n", base, emuhttp.RequestsPath)
 	})
 	// Close drops every database and role the emulator created; the

@@ -65,6 +65,7 @@ const defaultCloseWait = 10 * time.Second
 // concurrent use.
 type Emulator struct {
 	org, apiKey string
+	secretsMu   sync.RWMutex
 	secrets     map[string]map[string]string
 	stepEnv     []string
 	imagePaths  []string
@@ -261,4 +262,12 @@ func (e *Emulator) logDebug(format string, args ...any) {
 	if e.logf != nil {
 		e.logf(format, args...)
 	}
+}
+
+// SetSecret creates or replaces a secret, as `kubectl create secret` does
+// in a cluster: steps that start afterwards read it.
+func (e *Emulator) SetSecret(name string, keys map[string]string) {
+	e.secretsMu.Lock()
+	defer e.secretsMu.Unlock()
+	e.secrets[name] = maps.Clone(keys)
 }

@@ -306,7 +306,9 @@ func (e *Emulator) resolveEnv(ev envVar) (val string, set bool, err error) {
 		return ev.Value, true, nil
 	case src.SecretKeyRef != nil:
 		ref := src.SecretKeyRef
+		e.secretsMu.RLock()
 		secret, ok := e.secrets[ref.Name]
+		e.secretsMu.RUnlock()
 		if !ok {
 			if ref.Optional {
 				return "", false, nil

@@ -41,6 +41,9 @@ type Options struct {
 	// CredentialsShape picks the answers of the credentials endpoints:
 	// CredentialsHosted ("" too) or CredentialsOpenSource.
 	CredentialsShape CredentialsShape
+	// EmptyOrganization leaves out the "default" project: the organization
+	// starts with no project, as a new one does (ProjectID is then "").
+	EmptyOrganization bool
 	// Logf, when set, receives one line per request.
 	Logf func(format string, args ...any)
 }
@@ -114,7 +117,8 @@ type project struct {
 }
 
 // New builds an emulator with one organization, one project named
-// "default" and one organization API key.
+// "default" (unless Options.EmptyOrganization) and one organization API
+// key that may do everything.
 func New(opts Options) (*Emulator, error) {
 	shape, err := ParseCredentialsShape(string(opts.CredentialsShape))
 	if err != nil {
@@ -158,7 +162,9 @@ func New(opts Options) (*Emulator, error) {
 	}
 
 	e.defaultOrg = e.CreateOrganization("emulated")
-	e.defaultProject = e.CreateProject(e.defaultOrg, "default")
+	if !opts.EmptyOrganization {
+		e.defaultProject = e.CreateProject(e.defaultOrg, "default")
+	}
 	e.defaultKey = e.CreateAPIKey(e.defaultOrg)
 	return e, nil
 }
@@ -210,7 +216,8 @@ func (e *Emulator) Close() error {
 // OrganizationID is the organization New created.
 func (e *Emulator) OrganizationID() string { return e.defaultOrg }
 
-// ProjectID is the "default" project New created.
+// ProjectID is the "default" project New created ("" with
+// Options.EmptyOrganization).
 func (e *Emulator) ProjectID() string { return e.defaultProject }
 
 // APIKey is the organization key New created.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -27,23 +28,89 @@ type branchDataSource struct {
 	data *providerData
 }
 
+// branchViewModel is a branch as the data sources show it: the
+// attributes of the xata_branch data source but its credentials and
+// settings, which are also each element of xata_branches.
+type branchViewModel struct {
+	ID             types.String `tfsdk:"id"`
+	Name           types.String `tfsdk:"name"`
+	OrganizationID types.String `tfsdk:"organization_id"`
+	ProjectID      types.String `tfsdk:"project_id"`
+	ParentID       types.String `tfsdk:"parent_id"`
+	Description    types.String `tfsdk:"description"`
+	Region         types.String `tfsdk:"region"`
+	InstanceType   types.String `tfsdk:"instance_type"`
+	Image          types.String `tfsdk:"image"`
+	Replicas       types.Int64  `tfsdk:"replicas"`
+	Status         types.String `tfsdk:"status"`
+	CreatedAt      types.String `tfsdk:"created_at"`
+	Host           types.String `tfsdk:"host"`
+	Port           types.Int64  `tfsdk:"port"`
+	Username       types.String `tfsdk:"username"`
+	Database       types.String `tfsdk:"database"`
+}
+
+// branchViewAttribute describes one attribute of branchViewModel, once for
+// every schema that shows it.
+type branchViewAttribute struct {
+	name, description string
+	number            bool // an Int64, else a String
+	// fromCredentials marks what the credentials give, which a branch
+	// listed before they exist does not have.
+	fromCredentials bool
+}
+
+var branchViewAttributes = []branchViewAttribute{
+	{name: "id", description: "Branch id."},
+	{name: "name", description: "Branch name."},
+	{name: "organization_id", description: "Organization of the branch."},
+	{name: "project_id", description: "Project of the branch."},
+	{name: "parent_id", description: "Id of the parent branch; null for a root branch. It may name a branch that was deleted since."},
+	{name: "description", description: "Description of the branch."},
+	{name: "region", description: "Region of the branch."},
+	{name: "instance_type", description: "Instance type of the branch."},
+	{name: "image", description: "Postgres image of the branch."},
+	{name: "replicas", description: "Read replicas besides the primary.", number: true},
+	{name: "status", description: "Status type, e.g. `STATUS_TYPE_HEALTHY`."},
+	{name: "created_at", description: "Creation time, RFC 3339."},
+	{name: "host", description: hostDescription, fromCredentials: true},
+	{name: "port", description: portDescription, number: true, fromCredentials: true},
+	{name: "username", description: "Postgres user of the branch's credentials.", fromCredentials: true},
+	{name: "database", description: "Database the credentials name.", fromCredentials: true},
+}
+
+// branchViewAttrTypes are the attribute types of a branchViewModel object.
+func branchViewAttrTypes() map[string]attr.Type {
+	out := map[string]attr.Type{}
+	for _, a := range branchViewAttributes {
+		out[a.name] = types.StringType
+		if a.number {
+			out[a.name] = types.Int64Type
+		}
+	}
+	return out
+}
+
+// branchViewSchema is the computed schema of a branchViewModel; note, when
+// not empty, ends the description of what the credentials give.
+func branchViewSchema(note string) map[string]schema.Attribute {
+	out := map[string]schema.Attribute{}
+	for _, a := range branchViewAttributes {
+		desc := a.description
+		if a.fromCredentials && note != "" {
+			desc += " " + note
+		}
+		if a.number {
+			out[a.name] = schema.Int64Attribute{MarkdownDescription: desc, Computed: true}
+		} else {
+			out[a.name] = schema.StringAttribute{MarkdownDescription: desc, Computed: true}
+		}
+	}
+	return out
+}
+
 type branchDataSourceModel struct {
-	ID               types.String `tfsdk:"id"`
-	Name             types.String `tfsdk:"name"`
-	OrganizationID   types.String `tfsdk:"organization_id"`
-	ProjectID        types.String `tfsdk:"project_id"`
-	ParentID         types.String `tfsdk:"parent_id"`
-	Description      types.String `tfsdk:"description"`
-	Region           types.String `tfsdk:"region"`
-	InstanceType     types.String `tfsdk:"instance_type"`
-	Image            types.String `tfsdk:"image"`
-	Replicas         types.Int64  `tfsdk:"replicas"`
-	Status           types.String `tfsdk:"status"`
-	CreatedAt        types.String `tfsdk:"created_at"`
-	Host             types.String `tfsdk:"host"`
-	Port             types.Int64  `tfsdk:"port"`
-	Username         types.String `tfsdk:"username"`
-	Database         types.String `tfsdk:"database"`
+	branchViewModel
 	ConnectionString types.String `tfsdk:"connection_string"`
 	StoreCredentials types.Bool   `tfsdk:"store_credentials"`
 }
@@ -53,61 +120,27 @@ func (d *branchDataSource) Metadata(_ context.Context, req datasource.MetadataRe
 }
 
 func (d *branchDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	computed := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{MarkdownDescription: desc, Computed: true}
+	attrs := branchViewSchema("")
+	lookup := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{MarkdownDescription: desc, Optional: true, Computed: true}
+	}
+	attrs["id"] = lookup("Branch id. Exactly one of `id` and `name` is required.")
+	attrs["name"] = lookup("Exact branch name (case-sensitive). Exactly one of `id` and `name` is required.")
+	attrs["organization_id"] = lookup("Organization to look in. Defaults to the provider's `organization_id`.")
+	attrs["project_id"] = lookup("Project to look in. Defaults to the provider's `project_id`.")
+	attrs["connection_string"] = schema.StringAttribute{
+		MarkdownDescription: connectionStringDescription,
+		Computed:            true,
+		Sensitive:           true,
+	}
+	attrs["store_credentials"] = schema.BoolAttribute{
+		MarkdownDescription: storeCredentialsDescription,
+		Optional:            true,
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up an existing Xata branch by `id` or by exact `name`, e.g. the `main` branch a " +
 			"configuration branches from. Reading `connection_string` needs the `credentials:read` scope.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Branch id. Exactly one of `id` and `name` is required.",
-				Optional:            true,
-				Computed:            true,
-			},
-			"name": schema.StringAttribute{
-				MarkdownDescription: "Exact branch name (case-sensitive). Exactly one of `id` and `name` is required.",
-				Optional:            true,
-				Computed:            true,
-			},
-			"organization_id": schema.StringAttribute{
-				MarkdownDescription: "Organization to look in. Defaults to the provider's `organization_id`.",
-				Optional:            true,
-				Computed:            true,
-			},
-			"project_id": schema.StringAttribute{
-				MarkdownDescription: "Project to look in. Defaults to the provider's `project_id`.",
-				Optional:            true,
-				Computed:            true,
-			},
-			"parent_id":     computed("Id of the parent branch; null for a root branch."),
-			"description":   computed("Description of the branch."),
-			"region":        computed("Region of the branch."),
-			"instance_type": computed("Instance type of the branch."),
-			"image":         computed("Postgres image of the branch."),
-			"replicas": schema.Int64Attribute{
-				MarkdownDescription: "Read replicas besides the primary.",
-				Computed:            true,
-			},
-			"status":     computed("Status type, e.g. `STATUS_TYPE_HEALTHY`."),
-			"created_at": computed("Creation time, RFC 3339."),
-			"host":       computed(hostDescription),
-			"port": schema.Int64Attribute{
-				MarkdownDescription: portDescription,
-				Computed:            true,
-			},
-			"username": computed("Postgres user of the branch's credentials."),
-			"database": computed("Database named in `connection_string`."),
-			"connection_string": schema.StringAttribute{
-				MarkdownDescription: connectionStringDescription,
-				Computed:            true,
-				Sensitive:           true,
-			},
-			"store_credentials": schema.BoolAttribute{
-				MarkdownDescription: storeCredentialsDescription,
-				Optional:            true,
-			},
-		},
+		Attributes: attrs,
 	}
 }
 
@@ -175,7 +208,7 @@ func branchDataSourceFrom(org, project string, b *xata.BranchMetadata, username,
 	if b.Description != "" {
 		description = types.StringValue(b.Description)
 	}
-	return branchDataSourceModel{
+	return branchDataSourceModel{branchViewModel: branchViewModel{
 		ID:               types.StringValue(b.ID),
 		Name:             types.StringValue(b.Name),
 		OrganizationID:   types.StringValue(org),
@@ -192,6 +225,5 @@ func branchDataSourceFrom(org, project string, b *xata.BranchMetadata, username,
 		Port:             types.Int64Value(port),
 		Username:         types.StringValue(username),
 		Database:         types.StringValue(database),
-		ConnectionString: types.StringValue(conn),
-	}
+	}, ConnectionString: types.StringValue(conn)}
 }

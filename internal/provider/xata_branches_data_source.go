@@ -11,7 +11,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -51,35 +50,6 @@ type branchFilterModel struct {
 type branchesDataSourceModel struct {
 	branchFilterModel
 	Branches types.List `tfsdk:"branches"`
-}
-
-// branchesElementModel is one element of branches: the xata_branch data
-// source's attributes without the credentials.
-type branchesElementModel struct {
-	ID             types.String `tfsdk:"id"`
-	Name           types.String `tfsdk:"name"`
-	OrganizationID types.String `tfsdk:"organization_id"`
-	ProjectID      types.String `tfsdk:"project_id"`
-	ParentID       types.String `tfsdk:"parent_id"`
-	Description    types.String `tfsdk:"description"`
-	Region         types.String `tfsdk:"region"`
-	InstanceType   types.String `tfsdk:"instance_type"`
-	Image          types.String `tfsdk:"image"`
-	Replicas       types.Int64  `tfsdk:"replicas"`
-	Status         types.String `tfsdk:"status"`
-	CreatedAt      types.String `tfsdk:"created_at"`
-	Host           types.String `tfsdk:"host"`
-	Port           types.Int64  `tfsdk:"port"`
-	Username       types.String `tfsdk:"username"`
-	Database       types.String `tfsdk:"database"`
-}
-
-var branchesElementAttrTypes = map[string]attr.Type{
-	"id": types.StringType, "name": types.StringType, "organization_id": types.StringType,
-	"project_id": types.StringType, "parent_id": types.StringType, "description": types.StringType,
-	"region": types.StringType, "instance_type": types.StringType, "image": types.StringType,
-	"replicas": types.Int64Type, "status": types.StringType, "created_at": types.StringType,
-	"host": types.StringType, "port": types.Int64Type, "username": types.StringType, "database": types.StringType,
 }
 
 // branchStatuses are the status types the API reports.
@@ -128,32 +98,12 @@ func (d *branchesDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 		computed := f.name == "organization_id" || f.name == "project_id" // set to the scope used
 		attrs[f.name] = schema.StringAttribute{MarkdownDescription: f.description, Optional: true, Computed: computed, Validators: f.validators}
 	}
-	computed := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{MarkdownDescription: desc, Computed: true}
-	}
 	attrs["branches"] = schema.ListNestedAttribute{
 		MarkdownDescription: "The matching branches, sorted by name. Each has the attributes of the `xata_branch` " +
 			"data source except the credentials (`connection_string`): read those with the `xata_branch_credentials` " +
 			"ephemeral resource.",
-		Computed: true,
-		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-			"id":              computed("Branch id."),
-			"name":            computed("Branch name."),
-			"organization_id": computed("Organization of the branch."),
-			"project_id":      computed("Project of the branch."),
-			"parent_id":       computed("Id of the parent branch; null for a root branch. It may name a branch that was deleted since."),
-			"description":     computed("Description of the branch."),
-			"region":          computed("Region of the branch."),
-			"instance_type":   computed("Instance type of the branch."),
-			"image":           computed("Postgres image of the branch."),
-			"replicas":        schema.Int64Attribute{MarkdownDescription: "Read replicas besides the primary.", Computed: true},
-			"status":          computed("Status type, e.g. `STATUS_TYPE_HEALTHY`."),
-			"created_at":      computed("Creation time, RFC 3339."),
-			"host":            computed(hostDescription + " Null while the branch has no credentials yet."),
-			"port":            schema.Int64Attribute{MarkdownDescription: portDescription + " Null while the branch has no credentials yet.", Computed: true},
-			"username":        computed("Postgres user of the branch's credentials; null while it has none yet."),
-			"database":        computed("Database the credentials name; null while the branch has none yet."),
-		}},
+		Computed:     true,
+		NestedObject: schema.NestedAttributeObject{Attributes: branchViewSchema("Null while the branch has no credentials yet.")},
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Every branch of a project, or those matching all of the filters set, e.g. the sandbox " +
@@ -206,7 +156,7 @@ func (d *branchesDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	elems := make([]branchesElementModel, 0, len(selected))
+	elems := make([]branchViewModel, 0, len(selected))
 	for _, s := range selected {
 		e, err := branchesElementFrom(q.org, q.project, s.found)
 		if err != nil {
@@ -217,7 +167,7 @@ func (d *branchesDataSource) Read(ctx context.Context, req datasource.ReadReques
 		}
 		elems = append(elems, e)
 	}
-	list, diags := types.ListValueFrom(ctx, types.ObjectType{AttrTypes: branchesElementAttrTypes}, elems)
+	list, diags := types.ListValueFrom(ctx, types.ObjectType{AttrTypes: branchViewAttrTypes()}, elems)
 	resp.Diagnostics.Append(diags...)
 	m.OrganizationID = types.StringValue(q.org)
 	m.ProjectID = types.StringValue(q.project)
@@ -228,7 +178,7 @@ func (d *branchesDataSource) Read(ctx context.Context, req datasource.ReadReques
 // branchesElementFrom maps a described branch to an element. Credentials
 // that do not exist yet (404) leave the connection attributes null; any
 // other failure to read them is returned.
-func branchesElementFrom(org, project string, found *xata.BranchWithCredentials) (branchesElementModel, error) {
+func branchesElementFrom(org, project string, found *xata.BranchWithCredentials) (branchViewModel, error) {
 	b := found.Branch
 	var full branchDataSourceModel
 	switch err := found.CredentialsErr; {
@@ -236,20 +186,15 @@ func branchesElementFrom(org, project string, found *xata.BranchWithCredentials)
 		full = branchDataSourceFrom(org, project, b, "", "")
 		full.Host, full.Port, full.Username, full.Database = types.StringNull(), types.Int64Null(), types.StringNull(), types.StringNull()
 	case err != nil:
-		return branchesElementModel{}, err
+		return branchViewModel{}, err
 	default:
 		conn, err := connectionString(b, found.Credentials, "")
 		if err != nil {
-			return branchesElementModel{}, err
+			return branchViewModel{}, err
 		}
 		full = branchDataSourceFrom(org, project, b, found.Credentials.Username, conn)
 	}
-	return branchesElementModel{
-		ID: full.ID, Name: full.Name, OrganizationID: full.OrganizationID, ProjectID: full.ProjectID,
-		ParentID: full.ParentID, Description: full.Description, Region: full.Region, InstanceType: full.InstanceType,
-		Image: full.Image, Replicas: full.Replicas, Status: full.Status, CreatedAt: full.CreatedAt,
-		Host: full.Host, Port: full.Port, Username: full.Username, Database: full.Database,
-	}, nil
+	return full.branchViewModel, nil
 }
 
 // validate checks what needs no API call: the regular expression compiles

@@ -28,8 +28,7 @@ func (r *apiKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 		MarkdownDescription: "An organization API key (`xao_…`) limited to the scopes, projects and branches it lists, " +
 			"such as the key a sandbox runner uses. The API has no update for keys: every change replaces the key, " +
 			"which changes its `token` (see the rotation example). The token is known only to the apply that creates " +
-			"the key. Needs the `keys:read` and `keys:write` scopes, and a key cannot grant what the provider's own key " +
-			"does not hold.",
+			"the key. A key cannot grant what the provider's own key does not hold. " + scopesSentence("xata_api_key"),
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The key's id, as the API assigns it (not the token).",

@@ -65,8 +65,7 @@ func NewBranchRotateCredentialsAction() action.Action {
 		description: "Gives a Xata branch's `xata` user a new password (the API's credentials rotate endpoint) and waits " +
 			"until the new credentials can be read. Open connections survive; new ones need the new password, which " +
 			"`xata_branch` records at its next refresh (e.g. `terraform apply -refresh-only`) and the " +
-			"`xata_branch_credentials` ephemeral resource reads the next time it is opened. Needs the " +
-			"`credentials:write` scope.",
+			"`xata_branch_credentials` ephemeral resource reads the next time it is opened.",
 		run: rotateBranchCredentials,
 	}
 }
@@ -106,7 +105,8 @@ func (a *branchAction) Metadata(_ context.Context, req action.MetadataRequest, r
 
 func (a *branchAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: a.description + fmt.Sprintf(actionUsage, "xata"+a.suffix),
+		MarkdownDescription: a.description + fmt.Sprintf(actionUsage, "xata"+a.suffix) + " " +
+			scopesSentence("action.xata"+a.suffix),
 		Attributes: map[string]schema.Attribute{
 			"branch_id": schema.StringAttribute{
 				MarkdownDescription: "Id of the branch, e.g. `xata_branch.pr.id` or an element's `id` from the " +

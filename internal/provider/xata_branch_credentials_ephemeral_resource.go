@@ -53,7 +53,8 @@ func (e *branchCredentialsEphemeralResource) Schema(_ context.Context, _ ephemer
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The credentials of an existing Xata branch, read fresh on every run and never " +
 			"stored in the plan or state (Terraform 1.10+ / OpenTofu 1.11+). Use it to configure another " +
-			"provider, such as a PostgreSQL provider, without putting the password in state.",
+			"provider, such as a PostgreSQL provider, without putting the password in state. " +
+			scopesSentence("ephemeral.xata_branch_credentials"),
 		Attributes: map[string]schema.Attribute{
 			"branch_id": schema.StringAttribute{
 				MarkdownDescription: "Branch id. Exactly one of `branch_id` and `branch_name` is required. For a branch " +

@@ -139,7 +139,7 @@ func (d *branchDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up an existing Xata branch by `id` or by exact `name`, e.g. the `main` branch a " +
-			"configuration branches from. Reading `connection_string` needs the `credentials:read` scope.",
+			"configuration branches from. " + scopesSentence("data.xata_branch"),
 		Attributes: attrs,
 	}
 }
@@ -209,21 +209,21 @@ func branchDataSourceFrom(org, project string, b *xata.BranchMetadata, username,
 		description = types.StringValue(b.Description)
 	}
 	return branchDataSourceModel{branchViewModel: branchViewModel{
-		ID:               types.StringValue(b.ID),
-		Name:             types.StringValue(b.Name),
-		OrganizationID:   types.StringValue(org),
-		ProjectID:        types.StringValue(project),
-		ParentID:         parent,
-		Description:      description,
-		Region:           types.StringValue(firstNonEmpty(b.Configuration.Region, b.Region)),
-		InstanceType:     types.StringValue(b.Configuration.InstanceType),
-		Image:            types.StringValue(b.Configuration.Image),
-		Replicas:         types.Int64Value(b.Configuration.Replicas),
-		Status:           types.StringValue(b.Status.StatusType),
-		CreatedAt:        types.StringValue(b.CreatedAt.UTC().Format(time.RFC3339)),
-		Host:             types.StringValue(host),
-		Port:             types.Int64Value(port),
-		Username:         types.StringValue(username),
-		Database:         types.StringValue(database),
+		ID:             types.StringValue(b.ID),
+		Name:           types.StringValue(b.Name),
+		OrganizationID: types.StringValue(org),
+		ProjectID:      types.StringValue(project),
+		ParentID:       parent,
+		Description:    description,
+		Region:         types.StringValue(firstNonEmpty(b.Configuration.Region, b.Region)),
+		InstanceType:   types.StringValue(b.Configuration.InstanceType),
+		Image:          types.StringValue(b.Configuration.Image),
+		Replicas:       types.Int64Value(b.Configuration.Replicas),
+		Status:         types.StringValue(b.Status.StatusType),
+		CreatedAt:      types.StringValue(b.CreatedAt.UTC().Format(time.RFC3339)),
+		Host:           types.StringValue(host),
+		Port:           types.Int64Value(port),
+		Username:       types.StringValue(username),
+		Database:       types.StringValue(database),
 	}, ConnectionString: types.StringValue(conn)}
 }

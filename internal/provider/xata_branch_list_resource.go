@@ -45,7 +45,7 @@ func (l *branchListResource) ListResourceConfigSchema(_ context.Context, _ list.
 			"the `xata_branches` data source, so that they can be imported: `terraform query " +
 			"-generate-config-out=<file>` writes an import block (by identity) and a resource block for each. Listed " +
 			"objects carry no credentials (`host`, `port`, `username`, `password`, `connection_string` and `database` " +
-			"are null); the refresh that follows an import reads them.",
+			"are null); the refresh that follows an import reads them. " + scopesSentence("list.xata_branch"),
 		Attributes: attrs,
 	}
 }

@@ -50,7 +50,7 @@ func (r *branchResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 			"`parent_name`) starts as a copy-on-write copy of its parent's schema and data, and its writes never " +
 			"reach the parent. A root branch (neither set) starts empty on the `region`, `instance_type` and " +
 			"`image` given.\n\nCreate waits until the branch is healthy and its credentials exist, so " +
-			"`connection_string` can be handed to an application straight away.",
+			"`connection_string` can be handed to an application straight away.\n\n" + scopesSentence("xata_branch"),
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The branch id, as the API assigns it (26 characters).",

@@ -108,8 +108,8 @@ func (d *branchesDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Every branch of a project, or those matching all of the filters set, e.g. the sandbox " +
 			"branches older than three days. Without filters it lists every branch. It reads each matching branch " +
-			"(and its credentials, for `host` and `username`), so the key needs the `branch:read` and " +
-			"`credentials:read` scopes. See the guide *Finding and cleaning up orphaned branches*.",
+			"and its credentials (for `host` and `username`). See the guide *Finding and cleaning up orphaned " +
+			"branches*. " + scopesSentence("data.xata_branches"),
 		Attributes: attrs,
 	}
 }

@@ -46,7 +46,8 @@ func (d *imagesDataSource) Metadata(_ context.Context, req datasource.MetadataRe
 func (d *imagesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The Postgres images an organization may create root branches with, as the API lists " +
-			"them: the values of `xata_branch`'s `image`. A self-hosted Xata offers its own list. Needs the `org:read` scope.",
+			"them: the values of `xata_branch`'s `image`. A self-hosted Xata offers its own list. " +
+			scopesSentence("data.xata_images"),
 		Attributes: map[string]schema.Attribute{
 			"organization_id": schema.StringAttribute{
 				MarkdownDescription: "Organization to list. Defaults to the provider's `organization_id`.",

@@ -48,7 +48,7 @@ func (d *instanceTypesDataSource) Schema(_ context.Context, _ datasource.SchemaR
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The instance types a region offers, as the API lists them: the values `xata_branch`'s " +
-			"`instance_type` is checked against at plan time. Needs the `org:read` scope.",
+			"`instance_type` is checked against at plan time. " + scopesSentence("data.xata_instance_types"),
 		Attributes: map[string]schema.Attribute{
 			"organization_id": schema.StringAttribute{
 				MarkdownDescription: "Organization to list. Defaults to the provider's `organization_id`.",

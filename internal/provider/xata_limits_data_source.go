@@ -38,7 +38,7 @@ func (d *limitsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 			"hosted service and a self-hosted Xata both serve): how many branches a project holds, and how many " +
 			"instances a branch may run (`xata_branch`'s `replicas` is the instances beyond the primary). The hosted " +
 			"service's further organization limits (branches per hour, projects) are not in its public API " +
-			"specification, so they are not read here.",
+			"specification, so they are not read here. " + scopesSentence("data.xata_limits"),
 		Attributes: map[string]schema.Attribute{
 			"organization_id": schema.StringAttribute{
 				MarkdownDescription: "Organization to read. Defaults to the provider's `organization_id`.",

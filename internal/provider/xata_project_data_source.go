@@ -42,7 +42,7 @@ func (d *projectDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up a Xata project by `id` or exact `name`, e.g. the project a configuration's " +
-			"branches go to. Needs the `project:read` scope.",
+			"branches go to. " + scopesSentence("data.xata_project"),
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Project id (`prj_…`). Exactly one of `id` and `name` is required.",

@@ -43,7 +43,7 @@ func (l *projectListResource) ListResourceConfigSchema(_ context.Context, _ list
 	resp.Schema = listschema.Schema{
 		MarkdownDescription: "Finds existing Xata projects for `terraform query` (Terraform 1.14+), so that they can " +
 			"be imported: `terraform query -generate-config-out=<file>` writes an import block (by identity) and a " +
-			"resource block for each. Results come sorted by name.",
+			"resource block for each. Results come sorted by name. " + scopesSentence("list.xata_project"),
 		Attributes: map[string]listschema.Attribute{
 			"organization_id": listschema.StringAttribute{
 				MarkdownDescription: "Organization to list. Defaults to the provider's `organization_id`.",

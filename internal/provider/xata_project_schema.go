@@ -22,7 +22,7 @@ func (r *projectResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A Xata project: the home of a set of branches, with the scale-to-zero default of its " +
 			"root and child branches and the addresses allowed to connect to them. Branches join it with " +
-			"`xata_branch`'s `project_id = xata_project.<name>.id`. Needs the `project:read` and `project:write` scopes.",
+			"`xata_branch`'s `project_id = xata_project.<name>.id`. " + scopesSentence("xata_project"),
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The project id, as the API assigns it (`prj_…`).",

@@ -42,7 +42,7 @@ func (d *regionsDataSource) Metadata(_ context.Context, req datasource.MetadataR
 func (d *regionsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The regions an organization may create root branches in, as the API lists them: the " +
-			"values `xata_branch`'s `region` is checked against at plan time. Needs the `project:read` scope.",
+			"values `xata_branch`'s `region` is checked against at plan time. " + scopesSentence("data.xata_regions"),
 		Attributes: map[string]schema.Attribute{
 			"organization_id": schema.StringAttribute{
 				MarkdownDescription: "Organization to list. Defaults to the provider's `organization_id`.",

@@ -120,7 +120,7 @@ locals {
 }
 
 import {
-  for_each = var.adopt_project_id == null ? [] : [var.adopt_project_id]
+  for_each = toset(var.adopt_project_id == null ? [] : [var.adopt_project_id])
   to       = xata_project.sandboxes
   id       = each.value
 }

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -370,4 +372,49 @@ func TestAccAPIKeyResource_identity(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestAccAPIKeyResource_noTokenInLogs creates a key with trace logging:
+// the create's answer is logged, redacted, and neither the new token nor
+// the provider's own key appears in the log.
+func TestAccAPIKeyResource_noTokenInLogs(t *testing.T) {
+	requireEmulator(t, "creates API keys")
+	logFile := filepath.Join(t.TempDir(), "tf.log")
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_LOG_PATH", logFile)
+	env := newTestEnv(t, false)
+	// The key comes from the environment: terraform-plugin-testing logs the
+	// test's HCL itself, which is not the provider's doing.
+	t.Setenv(envAPIKey, env.APIKey())
+	var token string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(t),
+		CheckDestroy:             env.checkNoAPIKeys,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "xata" {
+  base_url        = %q
+  organization_id = %q
+}
+resource "xata_api_key" "k" {
+  name   = "logged"
+  scopes = ["branch:read"]
+}
+`, env.URL(), env.OrganizationID()),
+			Check: captureAttr("xata_api_key.k", "token", &token),
+		}},
+	})
+	raw, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := string(raw)
+	if !regexp.MustCompile(`body=.*token.{1,12}redacted`).MatchString(log) {
+		t.Fatalf("no create answer with a redacted token in the log; the check would prove nothing (%d bytes)", len(raw))
+	}
+	for what, secret := range map[string]string{"new token": token, "provider's API key": env.APIKey()} {
+		if secret == "" || strings.Contains(log, secret) {
+			t.Errorf("the %s appears in the debug log (or was not captured)", what)
+		}
+	}
 }

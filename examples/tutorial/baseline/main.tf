@@ -63,7 +63,7 @@ variable "image" {
 }
 
 variable "runner_key_generation" {
-  description = "Bump to rotate the runner's API key: the new key is made before the old one is deleted; update the runner's secret in between."
+  description = "Bump to rotate the runner's API key: the apply makes the new key, then deletes the old one; update the runner's secret right after it."
   type        = number
   default     = 1
 }
@@ -143,7 +143,7 @@ resource "xata_branch" "parent" {
 
 # The runner's key: branches and their credentials in this project only.
 # It cannot reach another project, mint keys or change the organization, so
-# a leaked runner pod gives away no more than the sandboxes' branches.
+# a leaked runner pod gives away no more than this project's branches.
 # Rotation: -var runner_key_generation=2 (names are unique, hence the
 # generation in the name).
 resource "xata_api_key" "runner" {

@@ -155,6 +155,14 @@ func (r *branchResource) Create(ctx context.Context, req resource.CreateRequest,
 	resp.Diagnostics.Append(setBranchIdentity(ctx, resp.Identity, org, project, created.ID)...)
 
 	b, err := client.WaitForBranch(ctx, org, project, created.ID, xata.TargetHealthy, r.waitOptions(ctx))
+	if xata.StatusOf(err) == http.StatusForbidden {
+		resp.Diagnostics.AddError("Xata Branch Created But Not Readable",
+			fmt.Sprintf("Branch %q (%s) was created, but the API key may not read it (HTTP 403). A key limited to a "+
+				"list of branches can create branches but not read them: give the provider a key whose branches are "+
+				"all (\"*\"), with the branch:read scope. The branch is saved in state as tainted, so the next apply "+
+				"replaces it.\n\n%s", createReq.Name, created.ID, err))
+		return
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Xata Branch Did Not Become Healthy",
 			fmt.Sprintf("Branch %q (%s) was created but did not become healthy. It is saved in state as tainted, "+
@@ -594,6 +602,11 @@ func createFailureDetail(name, org, project string, err error) string {
 	}
 	if advice, ok := quotaAdvice(err); ok {
 		return fmt.Sprintf("Branch %q was not created. %s\n\n%s", name, advice, err)
+	}
+	if xata.StatusOf(err) == http.StatusForbidden {
+		return fmt.Sprintf("The API denied creating branch %q in project %s (HTTP 403); nothing was created. Check "+
+			"project_id and organization_id first (an id the key cannot reach answers 403, not 404), then that the "+
+			"key has the branch:write scope and, if it is limited to projects, this one.\n\n%s", name, project, err)
 	}
 	if xata.IsConflict(err) {
 		return fmt.Sprintf("A branch named %q already exists in project %s. Choose another name, set adopt_existing = "+

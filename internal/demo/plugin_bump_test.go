@@ -27,22 +27,7 @@ func TestPluginBump(t *testing.T) {
 	skipUnlessE2E(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	var out bytes.Buffer
-	r, err := newRunner(Options{Out: &out, ProvisionDelay: 100 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := r.cleanup(); err != nil {
-			t.Errorf("cleanup: %v", err)
-		}
-	})
-	fatal := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v\n%s", what, err, out.String())
-		}
-	}
+	r, fatal := newE2ERunner(t)
 	fatal("starting PostgreSQL", r.startPostgres(ctx))
 	fatal("starting the Xata emulator", r.startEmulator(true))
 	stateURL, err := r.createStateDatabase(ctx)
@@ -163,22 +148,7 @@ func TestBaselineAdoptsProject(t *testing.T) {
 	skipUnlessE2E(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	var out bytes.Buffer
-	r, err := newRunner(Options{Out: &out, ProvisionDelay: 100 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := r.cleanup(); err != nil {
-			t.Errorf("cleanup: %v", err)
-		}
-	})
-	fatal := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v\n%s", what, err, out.String())
-		}
-	}
+	r, fatal := newE2ERunner(t)
 	fatal("starting PostgreSQL", r.startPostgres(ctx))
 	fatal("starting the Xata emulator", r.startEmulator(false))
 	existing := r.project
@@ -217,5 +187,27 @@ func TestBaselineAdoptsProject(t *testing.T) {
 	fatal("terraform destroy of the baseline", err)
 	if _, err := r.client.GetBranch(ctx, r.emu.OrganizationID(), existing, main.ID); err != nil {
 		t.Errorf("the adopted main is gone after the destroy: %v", err)
+	}
+}
+
+// newE2ERunner is a runner for a test that drives the tutorial's pieces
+// one by one, and a check that fails the test with the runner's output.
+func newE2ERunner(t *testing.T) (*runner, func(what string, err error)) {
+	t.Helper()
+	var out bytes.Buffer
+	r, err := newRunner(Options{Out: &out, ProvisionDelay: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := r.cleanup(); err != nil {
+			t.Errorf("cleanup: %v", err)
+		}
+	})
+	return r, func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", what, err, out.String())
+		}
 	}
 }

@@ -15,6 +15,57 @@ import (
 	rsschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
 )
 
+// typeSchemas is the schema of every type the provider serves, keyed by
+// its address: "xata_branch" for a resource, "data.…", "ephemeral.…",
+// "list.…", "action.…".
+func typeSchemas(t *testing.T) map[string]describable {
+	t.Helper()
+	ctx := context.Background()
+	p := New("test")()
+	out := map[string]describable{}
+	for _, f := range p.Resources(ctx) {
+		r := f()
+		var meta resource.MetadataResponse
+		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "xata"}, &meta)
+		var s resource.SchemaResponse
+		r.Schema(ctx, resource.SchemaRequest{}, &s)
+		out[meta.TypeName] = s.Schema
+	}
+	for _, f := range p.DataSources(ctx) {
+		d := f()
+		var meta datasource.MetadataResponse
+		d.Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "xata"}, &meta)
+		var s datasource.SchemaResponse
+		d.Schema(ctx, datasource.SchemaRequest{}, &s)
+		out["data."+meta.TypeName] = s.Schema
+	}
+	for _, f := range p.(provider.ProviderWithEphemeralResources).EphemeralResources(ctx) {
+		e := f()
+		var meta ephemeral.MetadataResponse
+		e.Metadata(ctx, ephemeral.MetadataRequest{ProviderTypeName: "xata"}, &meta)
+		var s ephemeral.SchemaResponse
+		e.Schema(ctx, ephemeral.SchemaRequest{}, &s)
+		out["ephemeral."+meta.TypeName] = s.Schema
+	}
+	for _, f := range p.(provider.ProviderWithListResources).ListResources(ctx) {
+		l := f()
+		var meta resource.MetadataResponse
+		l.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "xata"}, &meta)
+		var s list.ListResourceSchemaResponse
+		l.ListResourceConfigSchema(ctx, list.ListResourceSchemaRequest{}, &s)
+		out["list."+meta.TypeName] = s.Schema
+	}
+	for _, f := range p.(provider.ProviderWithActions).Actions(ctx) {
+		a := f()
+		var meta action.MetadataResponse
+		a.Metadata(ctx, action.MetadataRequest{ProviderTypeName: "xata"}, &meta)
+		var s action.SchemaResponse
+		a.Schema(ctx, action.SchemaRequest{}, &s)
+		out["action."+meta.TypeName] = s.Schema
+	}
+	return out
+}
+
 // describable is what every schema attribute and block has in common.
 type describable interface {
 	GetMarkdownDescription() string
@@ -33,46 +84,8 @@ func TestSchemasDocumentEverything(t *testing.T) {
 	var ps provider.SchemaResponse
 	p.Schema(ctx, provider.SchemaRequest{}, &ps)
 	missing = append(missing, undocumented("provider", ps.Schema)...)
-
-	for _, newResource := range p.Resources(ctx) {
-		r := newResource()
-		var meta resource.MetadataResponse
-		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "xata"}, &meta)
-		var s resource.SchemaResponse
-		r.Schema(ctx, resource.SchemaRequest{}, &s)
-		missing = append(missing, undocumented(meta.TypeName, s.Schema)...)
-	}
-	for _, newEphemeral := range p.(provider.ProviderWithEphemeralResources).EphemeralResources(ctx) {
-		e := newEphemeral()
-		var meta ephemeral.MetadataResponse
-		e.Metadata(ctx, ephemeral.MetadataRequest{ProviderTypeName: "xata"}, &meta)
-		var s ephemeral.SchemaResponse
-		e.Schema(ctx, ephemeral.SchemaRequest{}, &s)
-		missing = append(missing, undocumented("ephemeral."+meta.TypeName, s.Schema)...)
-	}
-	for _, newDataSource := range p.DataSources(ctx) {
-		d := newDataSource()
-		var meta datasource.MetadataResponse
-		d.Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "xata"}, &meta)
-		var s datasource.SchemaResponse
-		d.Schema(ctx, datasource.SchemaRequest{}, &s)
-		missing = append(missing, undocumented("data."+meta.TypeName, s.Schema)...)
-	}
-	for _, newList := range p.(provider.ProviderWithListResources).ListResources(ctx) {
-		l := newList()
-		var meta resource.MetadataResponse
-		l.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "xata"}, &meta)
-		var s list.ListResourceSchemaResponse
-		l.ListResourceConfigSchema(ctx, list.ListResourceSchemaRequest{}, &s)
-		missing = append(missing, undocumented("list."+meta.TypeName, s.Schema)...)
-	}
-	for _, newAction := range p.(provider.ProviderWithActions).Actions(ctx) {
-		a := newAction()
-		var meta action.MetadataResponse
-		a.Metadata(ctx, action.MetadataRequest{ProviderTypeName: "xata"}, &meta)
-		var s action.SchemaResponse
-		a.Schema(ctx, action.SchemaRequest{}, &s)
-		missing = append(missing, undocumented("action."+meta.TypeName, s.Schema)...)
+	for key, s := range typeSchemas(t) {
+		missing = append(missing, undocumented(key, s)...)
 	}
 	for _, m := range missing {
 		t.Errorf("%s has no MarkdownDescription", m)

@@ -1,78 +1,21 @@
 package provider
 
 import (
-	"context"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/hashicorp/terraform-plugin-framework/action"
-	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
-	"github.com/hashicorp/terraform-plugin-framework/list"
-	"github.com/hashicorp/terraform-plugin-framework/provider"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
-
-// typeDescriptions is every type's address (typeScopes' keys) and its
-// schema's description.
-func typeDescriptions(t *testing.T) map[string]string {
-	t.Helper()
-	ctx := context.Background()
-	p := New("test")()
-	out := map[string]string{}
-	for _, f := range p.Resources(ctx) {
-		r := f()
-		var meta resource.MetadataResponse
-		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "xata"}, &meta)
-		var s resource.SchemaResponse
-		r.Schema(ctx, resource.SchemaRequest{}, &s)
-		out[meta.TypeName] = s.Schema.MarkdownDescription
-	}
-	for _, f := range p.DataSources(ctx) {
-		d := f()
-		var meta datasource.MetadataResponse
-		d.Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "xata"}, &meta)
-		var s datasource.SchemaResponse
-		d.Schema(ctx, datasource.SchemaRequest{}, &s)
-		out["data."+meta.TypeName] = s.Schema.MarkdownDescription
-	}
-	for _, f := range p.(provider.ProviderWithEphemeralResources).EphemeralResources(ctx) {
-		e := f()
-		var meta ephemeral.MetadataResponse
-		e.Metadata(ctx, ephemeral.MetadataRequest{ProviderTypeName: "xata"}, &meta)
-		var s ephemeral.SchemaResponse
-		e.Schema(ctx, ephemeral.SchemaRequest{}, &s)
-		out["ephemeral."+meta.TypeName] = s.Schema.MarkdownDescription
-	}
-	for _, f := range p.(provider.ProviderWithListResources).ListResources(ctx) {
-		l := f()
-		var meta resource.MetadataResponse
-		l.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "xata"}, &meta)
-		var s list.ListResourceSchemaResponse
-		l.ListResourceConfigSchema(ctx, list.ListResourceSchemaRequest{}, &s)
-		out["list."+meta.TypeName] = s.Schema.MarkdownDescription
-	}
-	for _, f := range p.(provider.ProviderWithActions).Actions(ctx) {
-		a := f()
-		var meta action.MetadataResponse
-		a.Metadata(ctx, action.MetadataRequest{ProviderTypeName: "xata"}, &meta)
-		var s action.SchemaResponse
-		a.Schema(ctx, action.SchemaRequest{}, &s)
-		out["action."+meta.TypeName] = s.Schema.MarkdownDescription
-	}
-	return out
-}
 
 // TestScopesOneWay: every Xata type's page states its scopes in the one
 // sentence typeScopes gives, and in no other words; the authentication
 // guide's table has one row per type, made from the same record.
 func TestScopesOneWay(t *testing.T) {
-	descriptions := typeDescriptions(t)
-	for key, desc := range descriptions {
+	schemas := typeSchemas(t)
+	for key, schema := range schemas {
+		desc := schema.GetMarkdownDescription()
 		if strings.Contains(key, "signadot_") {
 			continue // a Signadot key has no scopes
 		}
@@ -89,7 +32,7 @@ func TestScopesOneWay(t *testing.T) {
 		}
 	}
 	for key := range typeScopes {
-		if _, ok := descriptions[key]; !ok {
+		if _, ok := schemas[key]; !ok {
 			t.Errorf("typeScopes has %s, which the provider does not serve", key)
 		}
 	}

@@ -61,7 +61,7 @@ func (e *testEnv) tokenWorks(t *testing.T, address string) resource.TestCheckFun
 			return fmt.Errorf("the new key cannot list branches: %w", err)
 		}
 		if _, err := c.ListAPIKeys(context.Background(), e.OrganizationID()); xata.StatusOf(err) != 403 {
-			return fmt.Errorf("the new key listed keys without keys:read: %v", err)
+			return fmt.Errorf("the new key listed keys without keys:read: %w", err)
 		}
 		return nil
 	}

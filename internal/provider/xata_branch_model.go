@@ -182,8 +182,11 @@ func followUpUpdate(ctx context.Context, plan branchModel, b *xata.BranchMetadat
 	}
 	params, d := stringMap(ctx, plan.PostgresParameters)
 	diags.Append(d...)
+	// The server reports parameters merged with defaults that follow the
+	// instance type: a planned value equal to today's default is only kept
+	// through a change of instance type if it is sent with it.
 	for k, v := range params {
-		if cfg.PostgresConfigurationParameters[k] != v {
+		if req.InstanceType != nil || cfg.PostgresConfigurationParameters[k] != v {
 			req.PostgresConfigurationParameters = params
 			break
 		}
@@ -235,7 +238,10 @@ func updateSteps(ctx context.Context, state, plan branchModel) ([]xata.UpdateBra
 		diags.Append(d...)
 		req.ScaleToZero = s2z
 	}
-	if known(plan.PostgresParameters) && !plan.PostgresParameters.Equal(state.PostgresParameters) {
+	// A change of instance type changes the parameters' defaults, so the
+	// managed ones go with it: one never sent (equal to the default when
+	// a child was created) would otherwise follow the new type.
+	if known(plan.PostgresParameters) && (!plan.PostgresParameters.Equal(state.PostgresParameters) || req.InstanceType != nil) {
 		params, d := stringMap(ctx, plan.PostgresParameters)
 		diags.Append(d...)
 		if len(params) > 0 {

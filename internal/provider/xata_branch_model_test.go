@@ -113,6 +113,10 @@ func TestFollowUpUpdate(t *testing.T) {
 			m.Storage = types.Int64Value(30)
 			m.PostgresParameters = strMap(map[string]string{"work_mem": "8MB"})
 		}, `{"replicas":2,"storage":30,"instanceType":"xata.small","postgresConfigurationParameters":{"work_mem":"8MB"}}`},
+		{"a change of instance type takes parameters equal to the old defaults along", func(m *branchModel) {
+			m.InstanceType = types.StringValue("xata.small")
+			m.PostgresParameters = strMap(map[string]string{"max_connections": "50"})
+		}, `{"instanceType":"xata.small","postgresConfigurationParameters":{"max_connections":"50"}}`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -181,6 +185,17 @@ func TestUpdateSteps(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("a change of instance type takes the unchanged parameters along", func(t *testing.T) {
+		s := state
+		s.PostgresParameters = strMap(map[string]string{"max_connections": "50"})
+		p := s
+		p.InstanceType = types.StringValue("xata.small")
+		got, _ := updateSteps(ctx, s, p)
+		if j := toJSON(t, got); j != `[{"instanceType":"xata.small","postgresConfigurationParameters":{"max_connections":"50"}}]` {
+			t.Errorf("got %s", j)
+		}
+	})
 
 	t.Run("false wakes a branch hibernated while hibernate was unset", func(t *testing.T) {
 		s := state

@@ -1,0 +1,201 @@
+package provider
+
+// Classes of the translation between plan, API and state
+// (xata_branch_model.go) that the other acceptance tests left open; each
+// was written because mutants of that file outlived the suite (make
+// mutation with MUTATION_TF_ACC=1).
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
+)
+
+// TestAccBranchResource_convergesAfterCreateClass: whatever a create
+// cannot carry is brought to the plan by the PATCH that follows it, for
+// every such setting, whether the branch was just created as a child
+// (which inherits its parent's cluster) or adopted with settings of its
+// own (adopt_existing). The state and the server both end at the plan, and
+// the next plan is empty.
+//
+// The planned max_connections is the one the parent's instance type gets
+// by default, which the server reports merged into every branch's
+// parameters; it must hold on the new instance type of created and
+// adopted, and on kept, which keeps its parent's type until an update
+// moves it. tuned sets a value of its own on its parent's type.
+func TestAccBranchResource_convergesAfterCreateClass(t *testing.T) {
+	env := newTestEnv(t, false, withProvisionDelay(-1))
+	t.Parallel()
+	ctx := context.Background()
+	mainID := env.seedRoot(t, "main")
+	// The branch to adopt: a child as another tool would leave it, with a
+	// description and scale-to-zero setting that are not the plan's.
+	left, err := env.api.CreateBranch(ctx, env.OrganizationID(), env.ProjectID(), xata.CreateBranchRequest{
+		Name: env.name("adopted"), Mode: xata.ModeInherit, ParentID: mainID, Description: "Left by a script",
+		ScaleToZero: &xata.ScaleToZero{Enabled: false, InactivityPeriodMinutes: 30},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.settle(t, left.ID, xata.TargetHealthy)
+	parent, err := env.api.GetBranch(ctx, env.OrganizationID(), env.ProjectID(), mainID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defaultMax := cmp.Or(parent.Configuration.PostgresConfigurationParameters["max_connections"], "50")
+	other, third := env.otherInstanceTypes(t)
+
+	// config gives created and adopted instanceType, kept keptType (""
+	// for its parent's).
+	config := func(instanceType, keptType string) string {
+		settings := fmt.Sprintf(`
+  description         = "Converged"
+  scale_to_zero       = { enabled = true, inactivity_period_minutes = 45 }
+  instance_type       = %q
+  replicas            = 1
+  storage             = 20
+  postgres_parameters = { max_connections = %q }
+`, instanceType, defaultMax)
+		kept := fmt.Sprintf("  postgres_parameters = { max_connections = %q }\n", defaultMax)
+		if keptType != "" {
+			kept += fmt.Sprintf("  instance_type       = %q\n", keptType)
+		}
+		child := func(name, body string) string {
+			return fmt.Sprintf("\nresource \"xata_branch\" %q {\n  name        = %q\n  parent_name = %q\n%s}\n",
+				name, env.name(name), env.name("main"), body)
+		}
+		return env.providerBlock() + child("created", settings) + child("adopted", "  adopt_existing = true\n"+settings) +
+			child("kept", kept) + child("tuned", "  postgres_parameters = { max_connections = \"75\" }\n")
+	}
+
+	// expect checks the branch name in state and on the server: its
+	// instance type and max_connections, and with all the other settings
+	// of config.
+	expect := func(name, instanceType, maxConnections string, all bool) ([]statecheck.StateCheck, resource.TestCheckFunc) {
+		addr := "xata_branch." + name
+		value := func(attr string, want knownvalue.Check) statecheck.StateCheck {
+			return statecheck.ExpectKnownValue(addr, tfjsonpath.New(attr), want)
+		}
+		checks := []statecheck.StateCheck{
+			value("instance_type", knownvalue.StringExact(instanceType)),
+			value("postgres_parameters", knownvalue.MapExact(map[string]knownvalue.Check{"max_connections": knownvalue.StringExact(maxConnections)})),
+			value("status", knownvalue.StringExact(xata.StatusHealthy)),
+		}
+		if all {
+			checks = append(checks,
+				value("description", knownvalue.StringExact("Converged")),
+				value("scale_to_zero", knownvalue.ObjectExact(map[string]knownvalue.Check{
+					"enabled": knownvalue.Bool(true), "inactivity_period_minutes": knownvalue.Int64Exact(45),
+				})),
+				value("replicas", knownvalue.Int64Exact(1)),
+				value("storage", knownvalue.Int64Exact(20)),
+			)
+		}
+		return checks, env.serverBranch(env.name(name), func(b *xata.BranchMetadata) error {
+			cfg := b.Configuration
+			if cfg.InstanceType != instanceType || cfg.PostgresConfigurationParameters["max_connections"] != maxConnections {
+				return fmt.Errorf("instance type %q and max_connections %q on the server, want %q and %q",
+					cfg.InstanceType, cfg.PostgresConfigurationParameters["max_connections"], instanceType, maxConnections)
+			}
+			if all && (b.Description != "Converged" || !b.ScaleToZero.Enabled || b.ScaleToZero.InactivityPeriodMinutes != 45 ||
+				cfg.Replicas != 1 || cfg.Storage == nil || *cfg.Storage != 20) {
+				return fmt.Errorf("the server's branch is not at the plan: description %q, scale to zero %+v, replicas %d, "+
+					"storage %v", b.Description, b.ScaleToZero, cfg.Replicas, cfg.Storage)
+			}
+			return nil
+		})
+	}
+	// sameID[name]() is a check that the branch keeps its id from step to
+	// step.
+	sameID := map[string]func() statecheck.StateCheck{}
+	for _, name := range []string{"created", "adopted", "kept", "tuned"} {
+		same := statecheck.CompareValue(compare.ValuesSame())
+		sameID[name] = func() statecheck.StateCheck { return same.AddStateValue("xata_branch."+name, tfjsonpath.New("id")) }
+	}
+	step := func(cfg string, wants map[string][3]string) resource.TestStep {
+		s := resource.TestStep{Config: cfg}
+		var onServer []resource.TestCheckFunc
+		for name, w := range wants {
+			checks, server := expect(name, w[0], w[1], w[2] == "all")
+			s.ConfigStateChecks = append(s.ConfigStateChecks, checks...)
+			onServer = append(onServer, server)
+			s.ConfigStateChecks = append(s.ConfigStateChecks, sameID[name]())
+		}
+		s.Check = resource.ComposeTestCheckFunc(onServer...)
+		return s
+	}
+	created := step(config(other, ""), map[string][3]string{
+		"created": {other, defaultMax, "all"}, "adopted": {other, defaultMax, "all"},
+		"kept": {env.instanceType, defaultMax}, "tuned": {env.instanceType, "75"},
+	})
+	created.ConfigStateChecks = append(created.ConfigStateChecks,
+		statecheck.ExpectKnownValue("xata_branch.adopted", tfjsonpath.New("id"), knownvalue.StringExact(left.ID)))
+	updated := step(config(third, third), map[string][3]string{
+		"created": {third, defaultMax, "all"}, "adopted": {third, defaultMax, "all"},
+		"kept": {third, defaultMax}, "tuned": {env.instanceType, "75"},
+	})
+	updated.ConfigPlanChecks.PreApply = []plancheck.PlanCheck{
+		plancheck.ExpectResourceAction("xata_branch.created", plancheck.ResourceActionUpdate),
+		plancheck.ExpectResourceAction("xata_branch.adopted", plancheck.ResourceActionUpdate),
+		plancheck.ExpectResourceAction("xata_branch.kept", plancheck.ResourceActionUpdate),
+		plancheck.ExpectResourceAction("xata_branch.tuned", plancheck.ResourceActionNoop),
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(t),
+		CheckDestroy:             env.checkNoBranches("main"),
+		Steps:                    []resource.TestStep{created, updated},
+	})
+}
+
+// otherInstanceTypes are two instance types other than the one root
+// branches ask for, in the catalogue's order.
+func (e *testEnv) otherInstanceTypes(t *testing.T) (string, string) {
+	t.Helper()
+	types, err := e.api.ListInstanceTypes(context.Background(), e.OrganizationID(), e.region)
+	if err != nil {
+		t.Fatalf("listing the instance types of %s: %v", e.region, err)
+	}
+	var others []string
+	for _, it := range types {
+		if it.Name != e.instanceType {
+			others = append(others, it.Name)
+		}
+	}
+	if len(others) < 2 {
+		t.Skipf("region %s offers fewer than three instance types", e.region)
+	}
+	return others[0], others[1]
+}
+
+// serverBranch is a check of the branch named name as the server reports
+// it now.
+func (e *testEnv) serverBranch(name string, check func(*xata.BranchMetadata) error) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		found, err := e.api.FindBranchByName(ctx, e.OrganizationID(), e.ProjectID(), name)
+		if err != nil {
+			return err
+		}
+		b, err := e.api.GetBranch(ctx, e.OrganizationID(), e.ProjectID(), found.ID)
+		if err != nil {
+			return err
+		}
+		if err := check(b); err != nil {
+			return fmt.Errorf("branch %s: %w", name, err)
+		}
+		return nil
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,8 +21,98 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/xataemu"
 	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
+
+// withUpdateDelay sets how long a cluster change keeps a branch TRANSIENT
+// on the emulator.
+func withUpdateDelay(d time.Duration) envOption {
+	return func(o *xataemu.Options) { o.UpdateDelay = d }
+}
+
+// captureID is a check that stores the id of the resource at addr in *id,
+// for a later step's PreConfig.
+func captureID(addr string, id *string) resource.TestCheckFunc {
+	return resource.TestCheckResourceAttrWith(addr, "id", func(v string) error {
+		*id = v
+		return nil
+	})
+}
+
+// TestAccBranchResource_metadataUpdatesDoNotWaitClass: a change of name,
+// description or scale_to_zero reconfigures no cluster, so its apply sends
+// the PATCH and reads the branch back without waiting for the cluster to
+// settle. It must work while the server reports the branch faulty (the
+// moment a user renames or re-describes it to mark it) or in a rollout
+// someone else started; waiting there would fail after the fault grace or
+// hang until timeouts.update. The status in state is the server's.
+//
+// The statuses are pinned, so nothing here depends on how long the
+// emulator's rollouts take.
+func TestAccBranchResource_metadataUpdatesDoNotWaitClass(t *testing.T) {
+	requireEmulator(t, "a branch status pinned to FAULT or TRANSIENT")
+	env := newTestEnv(t, false, withProvisionDelay(-1))
+	t.Parallel()
+	addr := "xata_branch.b"
+	attrs := map[string]string{
+		"name":          fmt.Sprintf("%q", env.name("b")),
+		"region":        fmt.Sprintf("%q", env.region),
+		"instance_type": fmt.Sprintf("%q", env.instanceType),
+		"image":         fmt.Sprintf("%q", env.image),
+		// Bounds a wait that must not happen to seconds, not the default.
+		"timeouts": `{ update = "5s" }`,
+	}
+	config := func() string {
+		// branchHCL writes attributes; timeouts is a block.
+		return env.providerBlock() + strings.Replace(branchHCL(attrs), "timeouts = {", "timeouts {", 1)
+	}
+	var id string
+	pin := func(statusType string) func() {
+		return func() {
+			if err := env.emu.SetBranchStatus(id, statusType, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	steps := []resource.TestStep{{
+		Config:            config(),
+		Check:             captureID(addr, &id),
+		ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(addr, tfjsonpath.New("id"))},
+	}}
+	for _, status := range []string{xata.StatusFault, xata.StatusTransient} {
+		word := strings.ToLower(strings.TrimPrefix(status, "STATUS_TYPE_"))
+		changes := []struct{ attr, hcl string }{
+			{"description", fmt.Sprintf("%q", "While "+word)},
+			{"name", fmt.Sprintf("%q", env.name("b-"+word))},
+			{"scale_to_zero", fmt.Sprintf("{ enabled = %t, inactivity_period_minutes = 45 }", status == xata.StatusFault)},
+		}
+		for i, c := range changes {
+			attrs[c.attr] = c.hcl
+			step := resource.TestStep{
+				Config: config(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(addr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("status"), knownvalue.StringExact(status)),
+				},
+			}
+			if i == 0 {
+				step.PreConfig = pin(status)
+			}
+			steps = append(steps, step)
+		}
+	}
+	steps[len(steps)-1].Check = func(*terraform.State) error { pin("")(); return nil }
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(t),
+		CheckDestroy:             env.checkNoBranches(),
+		Steps:                    steps,
+	})
+}
 
 // TestAccBranchResource_convergesAfterCreateClass: whatever a create
 // cannot carry is brought to the plan by the PATCH that follows it, for

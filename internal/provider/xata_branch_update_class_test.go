@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -35,9 +36,12 @@ func branchHCL(attrs map[string]string) string {
 // change of every mutable attribute, one per step: each must plan as an
 // update, never a replacement, and the branch keeps its id. A replacement
 // that slipped in would destroy the user's data while the plan looked
-// routine.
+// routine. Each apply ends with the branch settled (HEALTHY, or HIBERNATED
+// when asked): a cluster change keeps the emulator's branch TRANSIENT for
+// half a second, so an apply that did not wait for it would store
+// TRANSIENT.
 func TestAccBranchResource_updateInPlaceClass(t *testing.T) {
-	env := newTestEnv(t, false)
+	env := newTestEnv(t, false, withUpdateDelay(500*time.Millisecond))
 	t.Parallel()
 	addr := "xata_branch.b"
 	// A minor version below the root's image, offered by the emulator and
@@ -81,12 +85,16 @@ func TestAccBranchResource_updateInPlaceClass(t *testing.T) {
 	}}
 	for _, c := range changes {
 		attrs[c.attr] = c.hcl
+		settled := value("status", knownvalue.StringExact(xata.StatusHealthy))
+		if c.attr == "hibernate" {
+			settled = c.want // the status the step asks for
+		}
 		steps = append(steps, resource.TestStep{
 			Config: env.providerBlock() + branchHCL(attrs),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
 			},
-			ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(addr, tfjsonpath.New("id")), c.want},
+			ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(addr, tfjsonpath.New("id")), c.want, settled},
 		})
 	}
 	resource.Test(t, resource.TestCase{

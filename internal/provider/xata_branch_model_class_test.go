@@ -290,3 +290,45 @@ func (e *testEnv) serverBranch(name string, check func(*xata.BranchMetadata) err
 		return nil
 	}
 }
+
+// TestAccBranchResource_emptiedParametersStayOnServer: postgres_parameters
+// emptied to {} stops managing every key, as removing a key does: the
+// update sends nothing (an empty PATCH, which the API refuses), the state
+// holds {}, and the server keeps the value it had.
+func TestAccBranchResource_emptiedParametersStayOnServer(t *testing.T) {
+	env := newTestEnv(t, false, withProvisionDelay(-1))
+	t.Parallel()
+	addr := "xata_branch.main"
+	config := func(params string) string {
+		return env.providerBlock() + env.rootHCL("main", "main", "  postgres_parameters = "+params+"\n")
+	}
+	keeps50 := env.serverBranch(env.name("main"), func(b *xata.BranchMetadata) error {
+		if got := b.Configuration.PostgresConfigurationParameters["max_connections"]; got != "50" {
+			return fmt.Errorf("max_connections is %q on the server, want the 50 it was given", got)
+		}
+		return nil
+	})
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(t),
+		CheckDestroy:             env.checkNoBranches(),
+		Steps: []resource.TestStep{
+			{
+				Config:            config(`{ max_connections = "50" }`),
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(addr, tfjsonpath.New("id"))},
+				Check:             keeps50,
+			},
+			{
+				Config: config(`{}`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(addr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("postgres_parameters"), knownvalue.MapExact(map[string]knownvalue.Check{})),
+				},
+				Check: keeps50,
+			},
+		},
+	})
+}

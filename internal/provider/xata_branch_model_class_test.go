@@ -6,9 +6,18 @@ package provider
 // mutation with MUTATION_TF_ACC=1).
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -331,4 +340,126 @@ func TestAccBranchResource_emptiedParametersStayOnServer(t *testing.T) {
 			},
 		},
 	})
+}
+
+// rewritingProxy serves the emulator's API with the connectionString of
+// every branch and credentials answer passed through rewrite (which gets
+// "branch" or "credentials" and the URL). It stands for a server whose
+// URLs say other, equally valid things than the emulator's.
+func rewritingProxy(t *testing.T, target string, rewrite func(kind, conn string) string) string {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	branchPath := regexp.MustCompile(`/branches/[^/]+$`)
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	proxy.ModifyResponse = func(resp *http.Response) error {
+		kind := ""
+		switch p := resp.Request.URL.Path; {
+		case resp.StatusCode != http.StatusOK || resp.Request.Method != http.MethodGet:
+		case strings.HasSuffix(p, "/credentials"):
+			kind = "credentials"
+		case branchPath.MatchString(p):
+			kind = "branch"
+		}
+		if kind == "" {
+			return nil
+		}
+		raw, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		var body map[string]any
+		if err := json.Unmarshal(raw, &body); err != nil {
+			return err
+		}
+		if conn, ok := body["connectionString"].(string); ok && conn != "" {
+			body["connectionString"] = rewrite(kind, conn)
+			if raw, err = json.Marshal(body); err != nil {
+				return err
+			}
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(raw))
+		resp.ContentLength = int64(len(raw))
+		resp.Header.Set("Content-Length", strconv.Itoa(len(raw)))
+		return nil
+	}
+	srv := httptest.NewServer(proxy)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// withQuery is conn with its query replaced by query.
+func withQuery(conn, query string) string {
+	u, err := url.Parse(conn)
+	if err != nil {
+		return conn
+	}
+	u.RawQuery = query
+	return u.String()
+}
+
+// TestAccConnectionDetails_serverURLsClass: the connection string is built
+// from the server's URLs, never from a fixed pattern, for each place the
+// server may put its query: every parameter of the URL it builds on is
+// kept, an sslmode in the credentials' URL wins, one only in the branch's
+// URL is taken from there, and require is added only when neither has
+// one. Both credentials shapes: the hosted one builds on the credentials'
+// URL, the open-source one, which has none, on the branch's.
+func TestAccConnectionDetails_serverURLsClass(t *testing.T) {
+	requireEmulator(t, "a proxy rewriting the emulator's connection strings")
+	cases := []struct {
+		name        string
+		shape       xataemu.CredentialsShape
+		credentials string // the query of the credentials' URL
+		branch      string // the query of the branch's URL
+		want        url.Values
+	}{
+		{"hosted, sslmode only in the branch's URL", xataemu.CredentialsHosted,
+			"application_name=reports", "sslmode=verify-full",
+			url.Values{"application_name": {"reports"}, "sslmode": {"verify-full"}}},
+		{"hosted, sslmode in both URLs", xataemu.CredentialsHosted,
+			"sslmode=verify-ca&connect_timeout=10", "sslmode=verify-full",
+			url.Values{"connect_timeout": {"10"}, "sslmode": {"verify-ca"}}},
+		{"hosted, no sslmode anywhere", xataemu.CredentialsHosted,
+			"application_name=reports", "",
+			url.Values{"application_name": {"reports"}, "sslmode": {"require"}}},
+		{"open-source, the branch's URL only", xataemu.CredentialsOpenSource,
+			"", "sslmode=verify-full&application_name=reports",
+			url.Values{"application_name": {"reports"}, "sslmode": {"verify-full"}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			env := newTestEnv(t, false, withProvisionDelay(-1), withCredentialsShape(c.shape))
+			env.baseURL = rewritingProxy(t, env.emu.URL(), func(kind, conn string) string {
+				if kind == "credentials" {
+					return withQuery(conn, c.credentials)
+				}
+				return withQuery(conn, c.branch)
+			})
+			t.Parallel()
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: env.factories(t),
+				CheckDestroy:             env.checkNoBranches(),
+				Steps: []resource.TestStep{{
+					Config: env.providerBlock() + env.mainHCL(),
+					Check: resource.TestCheckResourceAttrWith("xata_branch.main", "connection_string", func(v string) error {
+						u, err := url.Parse(v)
+						if err != nil {
+							return fmt.Errorf("connection_string is not a URL: %w", err)
+						}
+						if got := u.Query(); got.Encode() != c.want.Encode() {
+							return fmt.Errorf("connection_string's query is %q, want %q", got.Encode(), c.want.Encode())
+						}
+						if u.User.Username() != "xata" || u.Hostname() == "" || u.Path != "/xata" {
+							return fmt.Errorf("connection_string %s lost the server's user, host or database", u.Redacted())
+						}
+						return nil
+					}),
+				}},
+			})
+		})
+	}
 }

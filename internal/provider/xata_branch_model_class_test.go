@@ -463,3 +463,48 @@ func TestAccConnectionDetails_serverURLsClass(t *testing.T) {
 		})
 	}
 }
+
+// TestAccBranchResource_removedParameterReturnsToDefault: removing one key
+// of several sends the others, and the API replaces the branch's
+// parameters with what it is sent (as the open-source server's PATCH
+// does), so the removed key goes back to its default, as the attribute's
+// description says.
+func TestAccBranchResource_removedParameterReturnsToDefault(t *testing.T) {
+	env := newTestEnv(t, false, withProvisionDelay(-1))
+	t.Parallel()
+	config := func(params string) string {
+		return env.providerBlock() + env.rootHCL("main", "main", "  postgres_parameters = "+params+"\n")
+	}
+	server := func(want func(params map[string]string) error) resource.TestCheckFunc {
+		return env.serverBranch(env.name("main"), func(b *xata.BranchMetadata) error {
+			return want(b.Configuration.PostgresConfigurationParameters)
+		})
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.factories(t),
+		CheckDestroy:             env.checkNoBranches(),
+		Steps: []resource.TestStep{
+			{
+				Config: config(`{ max_connections = "61", work_mem = "8MB" }`),
+				Check: server(func(p map[string]string) error {
+					if p["max_connections"] != "61" || p["work_mem"] != "8MB" {
+						return fmt.Errorf("server parameters %v, want max_connections 61 and work_mem 8MB", p)
+					}
+					return nil
+				}),
+			},
+			{
+				Config: config(`{ work_mem = "8MB" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("xata_branch.main", plancheck.ResourceActionUpdate),
+				}},
+				Check: server(func(p map[string]string) error {
+					if p["max_connections"] == "61" || p["max_connections"] == "" || p["work_mem"] != "8MB" {
+						return fmt.Errorf("server parameters %v, want max_connections back at its default and work_mem 8MB", p)
+					}
+					return nil
+				}),
+			},
+		},
+	})
+}

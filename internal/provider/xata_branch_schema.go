@@ -182,7 +182,9 @@ func (r *branchResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 			"postgres_parameters": schema.MapAttribute{
 				MarkdownDescription: "Postgres configuration parameters, e.g. `{ max_connections = \"50\" }`. Only the " +
 					"keys set here are managed; the server's other parameters are left alone and never show as drift. " +
-					"Removing a key stops managing it (the server keeps its value).",
+					"Removing a key stops managing it. While other keys remain, an update sends them and the API " +
+					"replaces the branch's parameters with what it is sent, so a removed key goes back to its default; " +
+					"emptying the map (or removing the attribute) sends nothing, and the server keeps the values it has.",
 				Optional:    true,
 				ElementType: types.StringType,
 				Validators: []validator.Map{

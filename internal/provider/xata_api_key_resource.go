@@ -10,8 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -38,29 +36,8 @@ func (r *apiKeyResource) Metadata(_ context.Context, req resource.MetadataReques
 	resp.TypeName = req.ProviderTypeName + "_api_key"
 }
 
-// apiKeyIdentityModel is the identity of a xata_api_key.
-type apiKeyIdentityModel struct {
-	OrganizationID types.String `tfsdk:"organization_id"`
-	ID             types.String `tfsdk:"id"`
-}
-
 func (r *apiKeyResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = identityschema.Schema{
-		Attributes: map[string]identityschema.Attribute{
-			"organization_id": identityschema.StringAttribute{
-				Description:       "Organization of the key. Defaults to the provider's organization_id when importing.",
-				OptionalForImport: true,
-			},
-			"id": identityschema.StringAttribute{
-				Description:       "Key id (not its token).",
-				RequiredForImport: true,
-			},
-		},
-	}
-}
-
-func setAPIKeyIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, org, id string) diag.Diagnostics {
-	return identity.Set(ctx, apiKeyIdentityModel{OrganizationID: types.StringValue(org), ID: types.StringValue(id)})
+	resp.IdentitySchema = orgIdentitySchema("key", "Key id (not its token).")
 }
 
 func (r *apiKeyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -121,7 +98,7 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	resp.Diagnostics.Append(applyAPIKey(&plan, org, k.APIKey)...)
 	tflog.Info(ctx, "created xata API key", map[string]any{"api_key_id": k.ID, "preview": k.Preview})
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-	resp.Diagnostics.Append(setAPIKeyIdentity(ctx, resp.Identity, org, k.ID)...)
+	resp.Diagnostics.Append(setOrgIdentity(ctx, resp.Identity, org, k.ID)...)
 }
 
 // deleteExpiredNamesake deletes the organization's expired key named name,
@@ -171,7 +148,7 @@ func (r *apiKeyResource) adoptAmbiguousCreate(ctx context.Context, client *xata.
 		plan.Token = types.StringNull()
 		resp.Diagnostics.Append(applyAPIKey(&plan, org, k)...)
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-		resp.Diagnostics.Append(setAPIKeyIdentity(ctx, resp.Identity, org, k.ID)...)
+		resp.Diagnostics.Append(setOrgIdentity(ctx, resp.Identity, org, k.ID)...)
 		resp.Diagnostics.AddError("Xata API Key Created Without Its Token",
 			fmt.Sprintf("The create request for API key %q got no usable answer, but the key was created (id %s). Its token "+
 				"is shown only in that answer, so the key is recorded as tainted: apply again to replace it with one "+
@@ -243,7 +220,7 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	org, id := state.OrganizationID.ValueString(), state.ID.ValueString()
-	resp.Diagnostics.Append(setAPIKeyIdentity(ctx, resp.Identity, org, id)...)
+	resp.Diagnostics.Append(setOrgIdentity(ctx, resp.Identity, org, id)...)
 	keys, err := client.ListAPIKeys(ctx, org)
 	if err != nil {
 		resp.Diagnostics.AddError("Xata API Key Refresh Failed",
@@ -305,7 +282,7 @@ func (r *apiKeyResource) ImportState(ctx context.Context, req resource.ImportSta
 	}
 	org, ref := types.StringNull(), req.ID
 	if req.ID == "" {
-		var identity apiKeyIdentityModel
+		var identity orgIdentityModel
 		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
 		if resp.Diagnostics.HasError() {
 			return
@@ -350,5 +327,5 @@ func (r *apiKeyResource) ImportState(ctx context.Context, req resource.ImportSta
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), k.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), o)...)
-	resp.Diagnostics.Append(setAPIKeyIdentity(ctx, resp.Identity, o, k.ID)...)
+	resp.Diagnostics.Append(setOrgIdentity(ctx, resp.Identity, o, k.ID)...)
 }

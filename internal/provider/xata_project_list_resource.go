@@ -109,7 +109,7 @@ func (l *projectListResource) List(ctx context.Context, req list.ListRequest, st
 			p := &projects[i]
 			result := req.NewListResult(ctx)
 			result.DisplayName = p.Name
-			result.Diagnostics.Append(setProjectIdentity(ctx, result.Identity, org, p.ID)...)
+			result.Diagnostics.Append(setOrgIdentity(ctx, result.Identity, org, p.ID)...)
 			if req.IncludeResource {
 				var m projectModel
 				applyProject(&m, org, p)

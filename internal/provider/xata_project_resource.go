@@ -6,11 +6,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -38,31 +35,8 @@ func (r *projectResource) Metadata(_ context.Context, req resource.MetadataReque
 	resp.TypeName = req.ProviderTypeName + "_project"
 }
 
-// projectIdentityModel is the identity of a xata_project.
-type projectIdentityModel struct {
-	OrganizationID types.String `tfsdk:"organization_id"`
-	ID             types.String `tfsdk:"id"`
-}
-
 func (r *projectResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = identityschema.Schema{
-		Attributes: map[string]identityschema.Attribute{
-			"organization_id": identityschema.StringAttribute{
-				Description:       "Organization of the project. Defaults to the provider's organization_id when importing.",
-				OptionalForImport: true,
-			},
-			"id": identityschema.StringAttribute{
-				Description:       "Project id (not its name, which can change).",
-				RequiredForImport: true,
-			},
-		},
-	}
-}
-
-// setProjectIdentity records the identity of project id, which never
-// changes: a move to another organization replaces the project.
-func setProjectIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, org, id string) diag.Diagnostics {
-	return identity.Set(ctx, projectIdentityModel{OrganizationID: types.StringValue(org), ID: types.StringValue(id)})
+	resp.IdentitySchema = orgIdentitySchema("project", "Project id (not its name, which can change).")
 }
 
 func (r *projectResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -95,7 +69,7 @@ func (r *projectResource) Create(ctx context.Context, req resource.CreateRequest
 	}
 	applyProject(&plan, org, p)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-	resp.Diagnostics.Append(setProjectIdentity(ctx, resp.Identity, org, p.ID)...)
+	resp.Diagnostics.Append(setOrgIdentity(ctx, resp.Identity, org, p.ID)...)
 }
 
 // projectCreateFailureDetail explains a failed create, with the API's words.
@@ -128,7 +102,7 @@ func (r *projectResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	org, id := state.OrganizationID.ValueString(), state.ID.ValueString()
 	// Set first: the framework wants one even when the project is gone.
-	resp.Diagnostics.Append(setProjectIdentity(ctx, resp.Identity, org, id)...)
+	resp.Diagnostics.Append(setOrgIdentity(ctx, resp.Identity, org, id)...)
 	p, err := client.GetProject(ctx, org, id)
 	if xata.IsNotFound(err) {
 		tflog.Warn(ctx, "xata project no longer exists; removing it from state", map[string]any{"project_id": id})
@@ -172,7 +146,7 @@ func (r *projectResource) Update(ctx context.Context, req resource.UpdateRequest
 	}
 	applyProject(&plan, org, p)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-	resp.Diagnostics.Append(setProjectIdentity(ctx, resp.Identity, org, id)...)
+	resp.Diagnostics.Append(setOrgIdentity(ctx, resp.Identity, org, id)...)
 }
 
 func (r *projectResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -219,7 +193,7 @@ func (r *projectResource) ImportState(ctx context.Context, req resource.ImportSt
 		return
 	}
 	if req.ID == "" {
-		var identity projectIdentityModel
+		var identity orgIdentityModel
 		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
 		if resp.Diagnostics.HasError() {
 			return
@@ -265,7 +239,7 @@ func (r *projectResource) importProject(ctx context.Context, orgAttr types.Strin
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization_id"), org)...)
-	resp.Diagnostics.Append(setProjectIdentity(ctx, resp.Identity, org, id)...)
+	resp.Diagnostics.Append(setOrgIdentity(ctx, resp.Identity, org, id)...)
 }
 
 // resolveProjectRef finds a project by id, else by exact name.

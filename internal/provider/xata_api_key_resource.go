@@ -157,7 +157,9 @@ func (r *apiKeyResource) adoptAmbiguousCreate(ctx context.Context, client *xata.
 	}
 	resp.Diagnostics.AddError("Xata API Key Creation Failed",
 		fmt.Sprintf("The create request for API key %q got no usable answer, and no key of that name is listed, so nothing "+
-			"was created. Apply again.\n\n%s", plan.Name.ValueString(), createErr))
+			"was created. Apply again. If it fails the same way again, check that the provider's key holds every scope, "+
+			"project and branch this key asks for: the open-source server answers a request for more with an internal "+
+			"error rather than a 400.\n\n%s", plan.Name.ValueString(), createErr))
 }
 
 // apiKeyErrorAttribute points a refused create at the attribute the API's

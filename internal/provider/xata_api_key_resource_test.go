@@ -223,6 +223,13 @@ func TestAccAPIKeyResource_badInput(t *testing.T) {
 		Name: "limited", Scopes: []string{"keys:write", "branch:read"},
 	})
 	limitedProvider := strings.Replace(env.providerBlock(), env.APIKey(), limited, 1)
+	// The hosted API refuses a grant beyond the creator's with a 400 that
+	// names it; the open-source server answers 500, and the provider, having
+	// found no key made, says what to check.
+	beyondCreator := `(?s)Xata API Key Creation Failed.*with xata_api_key\.k.*scopes.*cannot grant more.*insufficient access to\s+scope: branch:write`
+	if shape, _ := xataemu.ParseCredentialsShape(os.Getenv("XATA_TEST_CREDENTIALS_SHAPE")); shape == xataemu.CredentialsOpenSource {
+		beyondCreator = `(?s)Xata API Key Creation Failed.*nothing\s+was\s+created.*holds\s+every\s+scope`
+	}
 	cases := []struct{ name, provider, body, want string }{
 		{"unknown scope", "", `name = "x"
   scopes = ["branch:delete"]`, `(?s)scopes.*value must be one of.*branch:read`},
@@ -244,7 +251,7 @@ func TestAccAPIKeyResource_badInput(t *testing.T) {
 		{"name taken", "", `name = "taken"
   scopes = ["branch:read"]`, `(?s)Xata API Key Creation Failed.*already exists`},
 		{"more than the provider's key holds", limitedProvider, `name = "x"
-  scopes = ["branch:write"]`, `(?s)Xata API Key Creation Failed.*with xata_api_key\.k.*scopes.*cannot grant more.*insufficient access to\s+scope: branch:write`},
+  scopes = ["branch:write"]`, beyondCreator},
 		{"a project the organization does not have", "", `name = "x"
   scopes   = ["branch:read"]
   projects = ["prj_nosuchproject"]`, `(?s)Xata API Key Creation Failed.*projects.*prj_nosuchproject`},

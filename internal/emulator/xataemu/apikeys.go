@@ -139,11 +139,12 @@ func (e *Emulator) listAPIKeys(c *call) {
 }
 
 // createAPIKey follows the auth service's createAPIKey and the store's
-// CreateAPIKey, in their order of checks. The platform's texts are kept;
-// "invalid scope" and "insufficient access" come from plain errors there,
-// answered 400 here as NOTES §4.4 has it. As there, only the lists a
-// request names are compared with its creator's: a list left out is
-// stored as "*" whatever the creator holds.
+// CreateAPIKey, in their order of checks. The platform's texts are kept.
+// "invalid scope" and "insufficient access" are plain errors there, which
+// the open-source server's error handler answers 500 (internal/api
+// errors.go); in the hosted shape they are 400, as NOTES §4.4 has it. As
+// there, only the lists a request names are compared with its creator's:
+// a list left out is stored as "*" whatever the creator holds.
 func (e *Emulator) createAPIKey(c *call) {
 	var in createAPIKeyInput
 	if !c.decode(&in) {
@@ -155,7 +156,7 @@ func (e *Emulator) createAPIKey(c *call) {
 	}
 	for _, s := range in.Scopes {
 		if s != "*" && !slices.Contains(Scopes, s) {
-			c.fail(http.StatusBadRequest, "invalid scope: %s", s)
+			e.failPlain(c, "invalid scope: %s", s)
 			return
 		}
 	}
@@ -175,7 +176,7 @@ func (e *Emulator) createAPIKey(c *call) {
 		}
 		for _, r := range cleanPermissions(check.requested) {
 			if !slices.Contains(check.held, r) {
-				c.fail(http.StatusBadRequest, "insufficient access to %s: %s", check.kind, r)
+				e.failPlain(c, "insufficient access to %s: %s", check.kind, r)
 				return
 			}
 		}
@@ -213,6 +214,17 @@ func (e *Emulator) createAPIKey(c *call) {
 		Branches: in.Branches, Expiry: expiry}, creator.id)
 	full := fullAPIKeyWire{apiKeyWire: k.wire(), Token: k.token}
 	c.json(http.StatusCreated, map[string]fullAPIKeyWire{"key": full})
+}
+
+// failPlain answers what the auth service returns as a plain error: 400
+// with its text in the hosted shape, 500 "Internal Error" in the
+// open-source one.
+func (e *Emulator) failPlain(c *call, format string, args ...any) {
+	if e.credentialsShape == CredentialsOpenSource {
+		writeFaultError(c.w, c.id, http.StatusInternalServerError)
+		return
+	}
+	c.fail(http.StatusBadRequest, format, args...)
 }
 
 // invalidRestrictions is the projects service's ValidateHierarchy: every

@@ -245,3 +245,28 @@ func TestExpiredKey(t *testing.T) {
 		t.Errorf("the expired key is gone from the list: %s", r.body)
 	}
 }
+
+// TestAPIKeyPlainErrorsOpenSource: what the auth service returns as plain
+// errors (an unknown scope, a grant beyond the creator's) is a 500 on the
+// open-source server, with nothing created.
+func TestAPIKeyPlainErrorsOpenSource(t *testing.T) {
+	api, _ := newMemEmu(t, Options{ProvisionDelay: -1, CredentialsShape: CredentialsOpenSource})
+	keys := "/organizations/" + api.org + "/api-keys"
+	limited := api.e.CreateRestrictedAPIKey(api.org, APIKeySpec{Scopes: []string{"keys:write"}})
+	for _, tc := range []struct {
+		key  string
+		body map[string]any
+	}{
+		{api.key, map[string]any{"name": "a", "scopes": []string{"branch:delete"}}},
+		{limited, map[string]any{"name": "b", "scopes": []string{"branch:write"}}},
+	} {
+		r, _ := api.try("POST", keys, tc.body, tc.key)
+		if r.status != http.StatusInternalServerError || !strings.HasPrefix(r.message(), "Internal Error (Request ID: ") {
+			t.Errorf("POST %v: %s, want the open-source server's 500", tc.body, r)
+		}
+	}
+	r := api.do("GET", keys, nil)
+	if n := len(decodeAs[struct{ Keys []apiKeyWire }](t, r).Keys); n != 2 {
+		t.Errorf("%d keys after the refused creates, want 2", n)
+	}
+}

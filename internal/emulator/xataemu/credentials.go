@@ -21,7 +21,8 @@ const (
 	// [SRC], April): GET …/credentials answers username and password
 	// only, and both credentials endpoints insist on the username "xata".
 	// Host, port and database are only in the branch metadata's
-	// connectionString.
+	// connectionString. In this shape the api-keys endpoints also answer
+	// the auth service's plain errors with 500, as that server does.
 	CredentialsOpenSource CredentialsShape = "open-source"
 )
 

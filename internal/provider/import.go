@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -45,4 +47,35 @@ func orgIdentitySchema(what, idNote string) identityschema.Schema {
 
 func setOrgIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, org, id string) diag.Diagnostics {
 	return identity.Set(ctx, orgIdentityModel{OrganizationID: types.StringValue(org), ID: types.StringValue(id)})
+}
+
+// orgImportRef reads what an import names of an object that lives in an
+// organization: its identity, or "<ref>" or "<organization_id>/<ref>",
+// where ref is an id or a name. title names the type in diagnostics
+// ("Project"), noun in prose ("project"), example is a terraform import
+// line. org is null when the import leaves the organization to the
+// provider. It reports false after adding an error.
+func orgImportRef(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse, title, noun, example string) (org types.String, ref string, ok bool) {
+	if importNamesNothing(req) {
+		resp.Diagnostics.AddError("Missing Xata "+title+" Import ID",
+			fmt.Sprintf("The import names no %[1]s. Give its id or name, or <organization_id>/<%[1]s id or name>, e.g. "+
+				"%[2]s; with Terraform 1.12 or later an import block may name it by identity instead.", noun, example))
+		return types.StringNull(), "", false
+	}
+	if req.ID == "" {
+		var identity orgIdentityModel
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
+		return identity.OrganizationID, identity.ID.ValueString(), !resp.Diagnostics.HasError()
+	}
+	o, rest, found := strings.Cut(req.ID, "/")
+	if !found {
+		return types.StringNull(), req.ID, true
+	}
+	if o == "" || rest == "" {
+		resp.Diagnostics.AddError("Invalid Xata "+title+" Import ID",
+			fmt.Sprintf("Got %[1]q. Use the %[2]s's id or name, or <organization_id>/<%[2]s id or name> for another "+
+				"organization than the provider's.", req.ID, noun))
+		return types.StringNull(), "", false
+	}
+	return types.StringValue(o), rest, true
 }

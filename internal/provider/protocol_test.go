@@ -527,22 +527,34 @@ func schemaMarkdown(t *testing.T, block *tfprotov6.SchemaBlock) string {
 }
 
 // An import that names nothing (terraform import <address> ”) is refused
-// saying what to give, not with a conversion error blamed on the provider.
+// saying what to give, not with a conversion error blamed on the provider,
+// for every resource type; so is an organization-scoped id with an empty
+// half.
 func TestProtocolImportOfNothing(t *testing.T) {
 	env := newTestEnv(t, false, withProvisionDelay(-1))
 	t.Parallel()
 	p := newProtoProvider(t, env)
-	for typ, summary := range map[string]string{
-		"xata_branch":              "Missing Xata Branch Import ID",
-		"signadot_resource_plugin": "Missing Signadot Resource Plugin Import ID",
-	} {
-		resp, err := p.server.ImportResourceState(context.Background(), &tfprotov6.ImportResourceStateRequest{TypeName: typ, ID: ""})
+	if len(p.schema.ResourceSchemas) < 4 {
+		t.Fatalf("only %d resource types to check", len(p.schema.ResourceSchemas))
+	}
+	importing := func(typ, id string) []*tfprotov6.Diagnostic {
+		resp, err := p.server.ImportResourceState(context.Background(), &tfprotov6.ImportResourceStateRequest{TypeName: typ, ID: id})
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := wantError(t, resp.Diagnostics, summary)
-		if d != nil && !strings.Contains(d.Detail, "terraform import "+typ) {
-			t.Errorf("%s: the detail shows no example: %s", typ, d.Detail)
+		return resp.Diagnostics
+	}
+	for typ := range p.schema.ResourceSchemas {
+		diags := importing(typ, "")
+		if len(diags) != 1 || diags[0].Severity != tfprotov6.DiagnosticSeverityError ||
+			!strings.HasPrefix(diags[0].Summary, "Missing ") || !strings.HasSuffix(diags[0].Summary, " Import ID") ||
+			!strings.Contains(diags[0].Detail, "terraform import "+typ) {
+			t.Errorf("%s: importing nothing gives %v, want one \"Missing … Import ID\" error with an example", typ, diags)
+		}
+	}
+	for typ, summary := range map[string]string{"xata_project": "Invalid Xata Project Import ID", "xata_api_key": "Invalid Xata API Key Import ID"} {
+		for _, id := range []string{"/x", "org/"} {
+			wantError(t, importing(typ, id), summary)
 		}
 	}
 }

@@ -275,29 +275,9 @@ func (r *apiKeyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 // an import block's identity (Terraform 1.12+) names it by id. The token
 // cannot be imported: the API shows it only at creation.
 func (r *apiKeyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if importNamesNothing(req) {
-		resp.Diagnostics.AddError("Missing Xata API Key Import ID",
-			"The import names no API key. Give its id or name, or <organization_id>/<key id or name>, e.g. "+
-				"terraform import xata_api_key.runner runner; with Terraform 1.12 or later an import block may name "+
-				"it by identity instead.")
+	org, ref, ok := orgImportRef(ctx, req, resp, "API Key", "key", "terraform import xata_api_key.runner runner")
+	if !ok {
 		return
-	}
-	org, ref := types.StringNull(), req.ID
-	if req.ID == "" {
-		var identity orgIdentityModel
-		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		org, ref = identity.OrganizationID, identity.ID.ValueString()
-	} else if o, rest, found := strings.Cut(req.ID, "/"); found {
-		if o == "" || rest == "" {
-			resp.Diagnostics.AddError("Invalid Xata API Key Import ID",
-				fmt.Sprintf("Got %q. Use the key's id or name, or <organization_id>/<key id or name> for another "+
-					"organization than the provider's.", req.ID))
-			return
-		}
-		org, ref = types.StringValue(o), rest
 	}
 	client, diags := r.data.xataClient()
 	resp.Diagnostics.Append(diags...)

@@ -185,33 +185,10 @@ func (r *projectResource) Delete(ctx context.Context, req resource.DeleteRequest
 // <organization_id>/<project id or name>; an import block's identity
 // (Terraform 1.12+) names it by id.
 func (r *projectResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if importNamesNothing(req) {
-		resp.Diagnostics.AddError("Missing Xata Project Import ID",
-			"The import names no project. Give its id or name, or <organization_id>/<project id or name>, e.g. "+
-				"terraform import xata_project.sandboxes sandboxes; with Terraform 1.12 or later an import block may "+
-				"name it by identity instead.")
-		return
+	org, ref, ok := orgImportRef(ctx, req, resp, "Project", "project", "terraform import xata_project.sandboxes sandboxes")
+	if ok {
+		r.importProject(ctx, org, ref, resp)
 	}
-	if req.ID == "" {
-		var identity orgIdentityModel
-		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		r.importProject(ctx, identity.OrganizationID, identity.ID.ValueString(), resp)
-		return
-	}
-	org, ref, _ := strings.Cut(req.ID, "/")
-	if !strings.Contains(req.ID, "/") {
-		org, ref = "", req.ID
-	}
-	if ref == "" || (strings.Contains(req.ID, "/") && org == "") {
-		resp.Diagnostics.AddError("Invalid Xata Project Import ID",
-			fmt.Sprintf("Got %q. Use the project's id or name (e.g. prj_… or my-project), or "+
-				"<organization_id>/<project id or name> for another organization than the provider's.", req.ID))
-		return
-	}
-	r.importProject(ctx, types.StringValue(org), ref, resp)
 }
 
 // importProject records the project ref (an id or name) of organization

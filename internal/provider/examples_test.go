@@ -17,8 +17,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
-	"github.com/sandboxdb/terraform-provider-xata/internal/signadot"
-	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
+	"github.com/sandboxdb/terraform-provider-xata/internal/provider/acctest"
+	"github.com/sandboxdb/terraform-provider-xata/internal/provider/shared"
+	xataapi "github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
 
 // exampleFixture is what an example in examples/ needs to exist before
@@ -60,7 +61,7 @@ var examples = map[string]exampleFixture{
 // under whichever CLI TF_ACC_TERRAFORM_PATH names (CI runs it under
 // Terraform and OpenTofu).
 func TestAccExamples(t *testing.T) {
-	skipAgainstEndpoint(t, "applies the docs' examples as written, whose branch names cannot carry the run's prefix")
+	acctest.SkipAgainstEndpoint(t, "applies the docs' examples as written, whose branch names cannot carry the run's prefix")
 	root := filepath.Join("..", "..", "examples")
 	var found []string
 	for _, dir := range []string{"provider", "resources", "data-sources", "ephemeral-resources"} {
@@ -96,33 +97,18 @@ func TestAccExamples(t *testing.T) {
 
 // exampleEnv starts both emulators and configures the provider through
 // the environment, as the examples assume.
-func exampleEnv(t *testing.T, realPostgres bool) (*testEnv, *signadotEnv) {
-	xenv := newTestEnv(t, realPostgres, withProvisionDelay(-1)) // a fixture branch exists long before
-	senv := newSignadotEnv(t)
-	t.Setenv(envAPIKey, xenv.APIKey())
-	t.Setenv(envBaseURL, xenv.URL())
-	t.Setenv(envOrganizationID, xenv.OrganizationID())
-	t.Setenv(envProjectID, xenv.ProjectID())
-	t.Setenv(envConfigDir, t.TempDir())
-	t.Setenv(envSignadotAPIKey, senv.emu.APIKey())
-	t.Setenv(envSignadotOrg, senv.emu.Org())
-	t.Setenv(envSignadotAPIURL, senv.emu.URL())
+func exampleEnv(t *testing.T, realPostgres bool) (*acctest.Env, *acctest.SignadotEnv) {
+	xenv := acctest.NewEnv(t, realPostgres, acctest.WithProvisionDelay(-1)) // a fixture branch exists long before
+	senv := acctest.NewSignadotEnv(t)
+	t.Setenv(shared.EnvAPIKey, xenv.APIKey())
+	t.Setenv(shared.EnvBaseURL, xenv.URL())
+	t.Setenv(shared.EnvOrganizationID, xenv.OrganizationID())
+	t.Setenv(shared.EnvProjectID, xenv.ProjectID())
+	t.Setenv(shared.EnvConfigDir, t.TempDir())
+	t.Setenv(shared.EnvSignadotAPIKey, senv.Emu.APIKey())
+	t.Setenv(shared.EnvSignadotOrg, senv.Emu.Org())
+	t.Setenv(shared.EnvSignadotAPIURL, senv.Emu.URL())
 	return xenv, senv
-}
-
-// seedExamplePlugin publishes the plugin the examples refer to: the runner
-// image they name and one create step (importedPluginHCL in HCL).
-func seedExamplePlugin(t *testing.T, senv *signadotEnv, name string) {
-	t.Helper()
-	if err := senv.client(t).ApplyResourcePlugin(context.Background(), signadot.ResourcePlugin{
-		Name: name,
-		Spec: signadot.ResourcePluginSpec{
-			Runner: signadot.Runner{Image: "ghcr.io/example/xata-branch-runner:1.0.0"},
-			Create: []signadot.Step{{Name: "provision", Script: "#!/bin/bash\ntrue\n"}},
-		},
-	}); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func applyExample(t *testing.T, src string, fixture exampleFixture) {
@@ -130,36 +116,36 @@ func applyExample(t *testing.T, src string, fixture exampleFixture) {
 
 	keep := []string{}
 	if fixture.mainBranch {
-		xenv.seedRoot(t, "main")
+		xenv.SeedRoot(t, "main")
 		keep = append(keep, "main")
 	}
 	if fixture.plugin {
-		seedExamplePlugin(t, senv, "xata-branch")
+		acctest.SeedExamplePlugin(t, senv, "xata-branch")
 	}
 	var project string
 	if fixture.project {
-		p, err := xenv.api.CreateProject(context.Background(), xenv.OrganizationID(), xata.ProjectRequest{Name: ptr("sandboxes")})
+		p, err := xenv.API.CreateProject(context.Background(), xenv.OrganizationID(), xataapi.ProjectRequest{Name: acctest.Ptr("sandboxes")})
 		if err != nil {
 			t.Fatal(err)
 		}
 		project = p.ID
 	}
-	rec := &warningRecorder{}
+	rec := &acctest.WarningRecorder{}
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   versionChecks(fixture.terraform),
-		ProtoV6ProviderFactories: rec.factories(t),
+		ProtoV6ProviderFactories: rec.Factories(t),
 		CheckDestroy: func(s *terraform.State) error {
-			if err := xenv.checkNoBranches(keep...)(s); err != nil {
+			if err := xenv.CheckNoBranches(keep...)(s); err != nil {
 				return err
 			}
-			if err := xenv.checkNoProjects(s); err != nil {
+			if err := xenv.CheckNoProjects(s); err != nil {
 				return err
 			}
-			if err := xenv.checkNoAPIKeys(s); err != nil {
+			if err := xenv.CheckNoAPIKeys(s); err != nil {
 				return err
 			}
 			if project != "" {
-				left, err := xenv.api.ListBranches(context.Background(), xenv.OrganizationID(), project)
+				left, err := xenv.API.ListBranches(context.Background(), xenv.OrganizationID(), project)
 				if err != nil {
 					return fmt.Errorf("listing the fixture's project: %w", err)
 				}
@@ -170,7 +156,7 @@ func applyExample(t *testing.T, src string, fixture exampleFixture) {
 			if fixture.plugin {
 				return nil // the fixture's own plugin stays
 			}
-			return senv.checkNoPlugins(s)
+			return senv.CheckNoPlugins(s)
 		},
 		Steps: []resource.TestStep{{Config: src, ConfigVariables: fixture.variables}},
 	})
@@ -188,9 +174,9 @@ func versionChecks(check tfversion.TerraformVersionCheck) []tfversion.TerraformV
 // noWarnings fails t if the provider warned while an example of the docs,
 // a correct configuration, was planned, applied or destroyed: an example
 // that warns teaches its readers to ignore warnings.
-func noWarnings(t *testing.T, rec *warningRecorder) {
+func noWarnings(t *testing.T, rec *acctest.WarningRecorder) {
 	t.Helper()
-	if warnings := rec.take(); len(warnings) > 0 {
+	if warnings := rec.Take(); len(warnings) > 0 {
 		t.Errorf("the example, a correct configuration, got warnings:\n\n%s", strings.Join(warnings, "\n\n"))
 	}
 }
@@ -256,7 +242,7 @@ var importExamples = map[string]importExample{
 // exists: the plan imports it with no change, and the state holds the
 // object that was there, not a new one.
 func TestAccImportExamples(t *testing.T) {
-	skipAgainstEndpoint(t, "applies the docs' examples as written, whose branch names cannot carry the run's prefix")
+	acctest.SkipAgainstEndpoint(t, "applies the docs' examples as written, whose branch names cannot carry the run's prefix")
 	root := filepath.Join("..", "..", "examples")
 	found, _ := filepath.Glob(filepath.Join(root, "resources", "*", "import*.tf"))
 	for _, p := range found {
@@ -277,15 +263,15 @@ func TestAccImportExamples(t *testing.T) {
 			switch {
 			case ex.plugin:
 				wantID = "xata-branch@1.0.0"
-				seedExamplePlugin(t, senv, wantID)
+				acctest.SeedExamplePlugin(t, senv, wantID)
 			case ex.project:
-				p, err := xenv.api.CreateProject(context.Background(), xenv.OrganizationID(), xata.ProjectRequest{Name: ptr("sandboxes")})
+				p, err := xenv.API.CreateProject(context.Background(), xenv.OrganizationID(), xataapi.ProjectRequest{Name: acctest.Ptr("sandboxes")})
 				if err != nil {
 					t.Fatal(err)
 				}
 				wantID = p.ID
 			case ex.apiKey:
-				k, err := xenv.api.CreateAPIKey(context.Background(), xenv.OrganizationID(), xata.CreateAPIKeyRequest{
+				k, err := xenv.API.CreateAPIKey(context.Background(), xenv.OrganizationID(), xataapi.CreateAPIKeyRequest{
 					Name: "sandbox-runner-1", Scopes: []string{"branch:write", "credentials:read"},
 				})
 				if err != nil {
@@ -293,7 +279,7 @@ func TestAccImportExamples(t *testing.T) {
 				}
 				wantID = k.ID
 			default:
-				wantID = xenv.seedRoot(t, "main")
+				wantID = xenv.SeedRoot(t, "main")
 			}
 			config := string(src)
 			if ex.placeholder != "" {
@@ -302,21 +288,21 @@ func TestAccImportExamples(t *testing.T) {
 				}
 				config = strings.Replace(config, ex.placeholder, wantID, 1)
 			}
-			rec := &warningRecorder{}
+			rec := &acctest.WarningRecorder{}
 			resource.Test(t, resource.TestCase{
 				TerraformVersionChecks:   versionChecks(ex.terraform),
-				ProtoV6ProviderFactories: rec.factories(t),
+				ProtoV6ProviderFactories: rec.Factories(t),
 				CheckDestroy: func(s *terraform.State) error {
-					if err := xenv.checkNoBranches()(s); err != nil {
+					if err := xenv.CheckNoBranches()(s); err != nil {
 						return err
 					}
-					if err := xenv.checkNoProjects(s); err != nil {
+					if err := xenv.CheckNoProjects(s); err != nil {
 						return err
 					}
-					if err := xenv.checkNoAPIKeys(s); err != nil {
+					if err := xenv.CheckNoAPIKeys(s); err != nil {
 						return err
 					}
-					return senv.checkNoPlugins(s)
+					return senv.CheckNoPlugins(s)
 				},
 				Steps: []resource.TestStep{{
 					Config: config + ex.resource,

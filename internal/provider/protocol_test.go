@@ -19,7 +19,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
-	"github.com/sandboxdb/terraform-provider-xata/internal/xata"
+	"github.com/sandboxdb/terraform-provider-xata/internal/provider/acctest"
+	"github.com/sandboxdb/terraform-provider-xata/internal/provider/shared"
+	"github.com/sandboxdb/terraform-provider-xata/internal/provider/signadot"
+	"github.com/sandboxdb/terraform-provider-xata/internal/provider/xata"
+	xataapi "github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
 
 // protoProvider is a configured provider server and its schemas.
@@ -35,12 +39,13 @@ type protoProvider struct {
 // newProtoProvider serves the provider, fetches its schemas and
 // configures it for env's emulator, as Terraform does before any other
 // call.
-func newProtoProvider(t *testing.T, env *testEnv) *protoProvider {
+func newProtoProvider(t *testing.T, env *acctest.Env) *protoProvider {
 	t.Helper()
 	ctx := context.Background()
-	server, err := providerserver.NewProtocol6WithError(&xataProvider{
-		version: "test",
-		wait:    xata.WaitOptions{MinInterval: 20 * time.Millisecond, MaxInterval: 200 * time.Millisecond, FaultGrace: time.Second},
+	server, err := providerserver.NewProtocol6WithError(&shared.Provider{
+		Version:  "test",
+		Wait:     xataapi.WaitOptions{MinInterval: 20 * time.Millisecond, MaxInterval: 200 * time.Millisecond, FaultGrace: time.Second},
+		Services: []shared.Types{xata.Types(), signadot.Types()},
 	})()
 	if err != nil {
 		t.Fatal(err)
@@ -219,14 +224,14 @@ func (p *protoProvider) listResults(config map[string]tftypes.Value, include boo
 // objects, objects without credentials when asked for, a limit, a parent
 // that does not resolve, and an invalid regex at validation.
 func TestProtocolListResource(t *testing.T) {
-	env := newTestEnv(t, false, withProvisionDelay(-1))
+	env := acctest.NewEnv(t, false, acctest.WithProvisionDelay(-1))
 	t.Parallel()
-	seeded := seedBranches(t, env)
+	seeded := acctest.SeedBranches(t, env)
 	p := newProtoProvider(t, env)
 	identityType := p.identity.IdentitySchemas["xata_branch"].ValueType()
 	resourceType := p.schema.ResourceSchemas["xata_branch"].ValueType()
 
-	results := p.listResults(map[string]tftypes.Value{"name_regex": str(env.nameRegex("sb-"))}, false, 0)
+	results := p.listResults(map[string]tftypes.Value{"name_regex": str(env.NameRegex("sb-"))}, false, 0)
 	var names []string
 	for _, r := range results {
 		p.noErrors("list", r.Diagnostics)
@@ -234,11 +239,11 @@ func TestProtocolListResource(t *testing.T) {
 			t.Errorf("%s: an object was sent unasked", r.DisplayName)
 		}
 		id := p.attrs(identityType, r.Identity.IdentityData)
-		if strAttr(t, id, "id") != seeded.ids[env.unname(r.DisplayName)] || strAttr(t, id, "organization_id") != env.OrganizationID() ||
+		if strAttr(t, id, "id") != seeded.IDs[env.Unname(r.DisplayName)] || strAttr(t, id, "organization_id") != env.OrganizationID() ||
 			strAttr(t, id, "project_id") != env.ProjectID() {
 			t.Errorf("%s: identity %v", r.DisplayName, id)
 		}
-		names = append(names, env.unname(r.DisplayName))
+		names = append(names, env.Unname(r.DisplayName))
 	}
 	if want := []string{"sb-1", "sb-2"}; !slices.Equal(names, want) {
 		t.Errorf("listed %v, want %v", names, want)
@@ -247,19 +252,19 @@ func TestProtocolListResource(t *testing.T) {
 	// Against an endpoint, filters of the whole project are kept to this
 	// test's branches.
 	scoped := func(config map[string]tftypes.Value) map[string]tftypes.Value {
-		if env.prefix != "" {
-			config["name_regex"] = str(env.nameRegex(""))
+		if env.Prefix != "" {
+			config["name_regex"] = str(env.NameRegex(""))
 		}
 		return config
 	}
-	results = p.listResults(scoped(map[string]tftypes.Value{"status": str(xata.StatusHibernated)}), true, 0)
+	results = p.listResults(scoped(map[string]tftypes.Value{"status": str(xataapi.StatusHibernated)}), true, 0)
 	if len(results) != 1 {
 		t.Fatalf("hibernated: %d results, want sb-2 alone", len(results))
 	}
 	p.noErrors("list", results[0].Diagnostics)
 	obj := p.attrs(resourceType, results[0].Resource)
 	for name, want := range map[string]string{
-		"name": env.name("sb-2"), "status": xata.StatusHibernated, "parent_id": seeded.ids["main"], "region": env.region,
+		"name": env.Name("sb-2"), "status": xataapi.StatusHibernated, "parent_id": seeded.IDs["main"], "region": env.Region,
 		"organization_id": env.OrganizationID(), "password": "<null>", "connection_string": "<null>",
 		"host": "<null>", "database": "<null>", "parent_name": "<null>",
 	} {
@@ -269,11 +274,11 @@ func TestProtocolListResource(t *testing.T) {
 	}
 
 	results = p.listResults(scoped(map[string]tftypes.Value{}), false, 2)
-	if len(results) != 2 || results[0].DisplayName != env.name("main") || results[1].DisplayName != env.name("other") {
+	if len(results) != 2 || results[0].DisplayName != env.Name("main") || results[1].DisplayName != env.Name("other") {
 		t.Errorf("limit 2: %v", results)
 	}
 
-	results = p.listResults(map[string]tftypes.Value{"parent_name": str(env.name("gone"))}, false, 0)
+	results = p.listResults(map[string]tftypes.Value{"parent_name": str(env.Name("gone"))}, false, 0)
 	if len(results) != 1 {
 		t.Fatalf("unresolved parent: %d results, want one with the error", len(results))
 	}
@@ -292,7 +297,7 @@ func TestProtocolListResource(t *testing.T) {
 	}
 }
 
-// invoke runs an action on branchID and returns its progress messages and
+// invoke runs an action on BranchID and returns its progress messages and
 // final diagnostics.
 func (p *protoProvider) invoke(actionType, branchID string) ([]string, []*tfprotov6.Diagnostic) {
 	p.t.Helper()
@@ -320,50 +325,50 @@ func (p *protoProvider) invoke(actionType, branchID string) ([]string, []*tfprot
 // progress; one already reached is a no-op that says so; rotation changes
 // the password; a missing branch and a bad timeout are errors.
 func TestProtocolInvokeAction(t *testing.T) {
-	env := newTestEnv(t, false, withProvisionDelay(-1))
+	env := acctest.NewEnv(t, false, acctest.WithProvisionDelay(-1))
 	t.Parallel()
-	seeded := seedBranches(t, env) // sb-2 hibernated
+	seeded := acctest.SeedBranches(t, env) // sb-2 hibernated
 	p := newProtoProvider(t, env)
 	ctx := context.Background()
 	org, project := env.OrganizationID(), env.ProjectID()
 	expect := func(actionType, branch string, want ...string) {
 		t.Helper()
-		progress, diags := p.invoke(actionType, seeded.ids[branch])
+		progress, diags := p.invoke(actionType, seeded.IDs[branch])
 		p.noErrors(actionType, diags)
 		for _, w := range want {
 			if !slices.ContainsFunc(progress, func(m string) bool { return strings.Contains(m, w) }) {
 				t.Errorf("%s on %s: no progress message with %q in %q", actionType, branch, w, progress)
 			}
 		}
-		if len(progress) == 0 || !strings.Contains(progress[0], `"`+env.name(branch)+`" (`+seeded.ids[branch]+`)`) {
+		if len(progress) == 0 || !strings.Contains(progress[0], `"`+env.Name(branch)+`" (`+seeded.IDs[branch]+`)`) {
 			t.Errorf("%s on %s: progress does not name the branch: %q", actionType, branch, progress)
 		}
 	}
 	status := func(branch, want string) {
 		t.Helper()
-		if err := env.branchStatus(branch, want)(nil); err != nil {
+		if err := env.BranchStatus(branch, want)(nil); err != nil {
 			t.Error(err)
 		}
 	}
 
 	expect("xata_branch_wake", "sb-2", "Waking branch", "instances ready", "is awake.")
-	status("sb-2", xata.StatusHealthy)
-	if progress, _ := p.invoke("xata_branch_wake", seeded.ids["sb-2"]); len(progress) != 1 || !strings.HasSuffix(progress[0], "is awake already; nothing to do.") {
+	status("sb-2", xataapi.StatusHealthy)
+	if progress, _ := p.invoke("xata_branch_wake", seeded.IDs["sb-2"]); len(progress) != 1 || !strings.HasSuffix(progress[0], "is awake already; nothing to do.") {
 		t.Errorf("waking an awake branch: %q, want one note", progress)
 	}
 
 	expect("xata_branch_hibernate", "sb-1", "Hibernating branch", "STATUS_TYPE_HIBERNATED", "is hibernated.")
-	status("sb-1", xata.StatusHibernated)
-	if progress, _ := p.invoke("xata_branch_hibernate", seeded.ids["sb-1"]); len(progress) != 1 || !strings.HasSuffix(progress[0], "is hibernated already; nothing to do.") {
+	status("sb-1", xataapi.StatusHibernated)
+	if progress, _ := p.invoke("xata_branch_hibernate", seeded.IDs["sb-1"]); len(progress) != 1 || !strings.HasSuffix(progress[0], "is hibernated already; nothing to do.") {
 		t.Errorf("hibernating a hibernated branch: %q, want one note", progress)
 	}
 
-	before, err := env.client(t).GetBranchCredentials(ctx, org, project, seeded.ids["pr-7"])
+	before, err := env.Client(t).GetBranchCredentials(ctx, org, project, seeded.IDs["pr-7"])
 	if err != nil {
 		t.Fatal(err)
 	}
 	expect("xata_branch_rotate_credentials", "pr-7", "Rotating the password", "New credentials")
-	after, err := env.client(t).GetBranchCredentials(ctx, org, project, seeded.ids["pr-7"])
+	after, err := env.Client(t).GetBranchCredentials(ctx, org, project, seeded.IDs["pr-7"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -386,7 +391,7 @@ func TestProtocolInvokeAction(t *testing.T) {
 	resp, err := p.actions.ValidateActionConfig(ctx, &tfprotov6.ValidateActionConfigRequest{
 		ActionType: "xata_branch_wake",
 		Config: p.value(p.schema.ActionSchemas["xata_branch_wake"].Schema.ValueType(), map[string]tftypes.Value{
-			"branch_id": str(seeded.ids["sb-1"]), "timeout": str("0s"),
+			"branch_id": str(seeded.IDs["sb-1"]), "timeout": str("0s"),
 		}),
 	})
 	if err != nil {
@@ -400,12 +405,12 @@ func TestProtocolInvokeAction(t *testing.T) {
 // already recorded stays; import by an identity with only the id fills
 // organization and project from the provider, and refuses a name.
 func TestProtocolReadResourceIdentity(t *testing.T) {
-	env := newTestEnv(t, false, withProvisionDelay(-1))
+	env := acctest.NewEnv(t, false, acctest.WithProvisionDelay(-1))
 	t.Parallel()
-	seeded := seedBranches(t, env)
+	seeded := acctest.SeedBranches(t, env)
 	p := newProtoProvider(t, env)
 	ctx := context.Background()
-	org, project, id := env.OrganizationID(), env.ProjectID(), seeded.ids["pr-7"]
+	org, project, id := env.OrganizationID(), env.ProjectID(), seeded.IDs["pr-7"]
 	stateType := p.schema.ResourceSchemas["xata_branch"].ValueType()
 	identityType := p.identity.IdentitySchemas["xata_branch"].ValueType()
 	wantIdentity := map[string]string{"organization_id": org, "project_id": project, "id": id}
@@ -429,7 +434,7 @@ func TestProtocolReadResourceIdentity(t *testing.T) {
 	}
 	p.noErrors("read without identity", read.Diagnostics)
 	checkIdentity("read without identity", read.NewIdentity)
-	if name := strAttr(t, p.attrs(stateType, read.NewState), "name"); name != env.name("pr-7") {
+	if name := strAttr(t, p.attrs(stateType, read.NewState), "name"); name != env.Name("pr-7") {
 		t.Errorf("read state name %s", name)
 	}
 
@@ -457,14 +462,14 @@ func TestProtocolReadResourceIdentity(t *testing.T) {
 
 	byName, err := p.server.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{
 		TypeName: "xata_branch",
-		Identity: &tfprotov6.ResourceIdentityData{IdentityData: p.value(identityType, map[string]tftypes.Value{"id": str(env.name("pr-7"))})},
+		Identity: &tfprotov6.ResourceIdentityData{IdentityData: p.value(identityType, map[string]tftypes.Value{"id": str(env.Name("pr-7"))})},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantError(t, byName.Diagnostics, "Invalid Xata Branch Import Identity")
 
-	env.deleteBranch(t, id)
+	env.DeleteBranch(t, id)
 	gone, err := p.server.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: "xata_branch", CurrentState: state})
 	if err != nil {
 		t.Fatal(err)
@@ -531,7 +536,7 @@ func schemaMarkdown(t *testing.T, block *tfprotov6.SchemaBlock) string {
 // for every resource type; so is an organization-scoped id with an empty
 // half.
 func TestProtocolImportOfNothing(t *testing.T) {
-	env := newTestEnv(t, false, withProvisionDelay(-1))
+	env := acctest.NewEnv(t, false, acctest.WithProvisionDelay(-1))
 	t.Parallel()
 	p := newProtoProvider(t, env)
 	if len(p.schema.ResourceSchemas) < 4 {

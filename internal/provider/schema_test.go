@@ -6,70 +6,12 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/action"
-	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
-	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	rsschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+
+	"github.com/sandboxdb/terraform-provider-xata/internal/provider/acctest"
 )
-
-// typeSchemas is the schema of every type the provider serves, keyed by
-// its address: "xata_branch" for a resource, "data.…", "ephemeral.…",
-// "list.…", "action.…".
-func typeSchemas(t *testing.T) map[string]describable {
-	t.Helper()
-	ctx := context.Background()
-	p := New("test")()
-	out := map[string]describable{}
-	for _, f := range p.Resources(ctx) {
-		r := f()
-		var meta resource.MetadataResponse
-		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "xata"}, &meta)
-		var s resource.SchemaResponse
-		r.Schema(ctx, resource.SchemaRequest{}, &s)
-		out[meta.TypeName] = s.Schema
-	}
-	for _, f := range p.DataSources(ctx) {
-		d := f()
-		var meta datasource.MetadataResponse
-		d.Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "xata"}, &meta)
-		var s datasource.SchemaResponse
-		d.Schema(ctx, datasource.SchemaRequest{}, &s)
-		out["data."+meta.TypeName] = s.Schema
-	}
-	for _, f := range p.(provider.ProviderWithEphemeralResources).EphemeralResources(ctx) {
-		e := f()
-		var meta ephemeral.MetadataResponse
-		e.Metadata(ctx, ephemeral.MetadataRequest{ProviderTypeName: "xata"}, &meta)
-		var s ephemeral.SchemaResponse
-		e.Schema(ctx, ephemeral.SchemaRequest{}, &s)
-		out["ephemeral."+meta.TypeName] = s.Schema
-	}
-	for _, f := range p.(provider.ProviderWithListResources).ListResources(ctx) {
-		l := f()
-		var meta resource.MetadataResponse
-		l.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "xata"}, &meta)
-		var s list.ListResourceSchemaResponse
-		l.ListResourceConfigSchema(ctx, list.ListResourceSchemaRequest{}, &s)
-		out["list."+meta.TypeName] = s.Schema
-	}
-	for _, f := range p.(provider.ProviderWithActions).Actions(ctx) {
-		a := f()
-		var meta action.MetadataResponse
-		a.Metadata(ctx, action.MetadataRequest{ProviderTypeName: "xata"}, &meta)
-		var s action.SchemaResponse
-		a.Schema(ctx, action.SchemaRequest{}, &s)
-		out["action."+meta.TypeName] = s.Schema
-	}
-	return out
-}
-
-// describable is what every schema attribute and block has in common.
-type describable interface {
-	GetMarkdownDescription() string
-}
 
 // TestSchemasDocumentEverything fails on any provider, resource, data
 // source, ephemeral resource, list resource or action schema element, at
@@ -84,7 +26,7 @@ func TestSchemasDocumentEverything(t *testing.T) {
 	var ps provider.SchemaResponse
 	p.Schema(ctx, provider.SchemaRequest{}, &ps)
 	missing = append(missing, undocumented("provider", ps.Schema)...)
-	for key, s := range typeSchemas(t) {
+	for key, s := range acctest.TypeSchemas(t) {
 		missing = append(missing, undocumented(key, s)...)
 	}
 	for _, m := range missing {
@@ -151,7 +93,7 @@ func TestUndocumentedFindsDeepElements(t *testing.T) {
 // framework.
 func undocumented(where string, schema any) []string {
 	var out []string
-	if d, ok := schema.(describable); ok && d.GetMarkdownDescription() == "" {
+	if d, ok := schema.(acctest.Describable); ok && d.GetMarkdownDescription() == "" {
 		out = append(out, where)
 	}
 	v := reflect.ValueOf(schema)

@@ -1,6 +1,9 @@
 package xata
 
-import "time"
+import (
+	"cmp"
+	"time"
+)
 
 // Wire types of the Xata platform API, named as the API names them
 // (BranchMetadata, BranchShortMetadata, …). Fields follow the public
@@ -83,6 +86,11 @@ type BranchMetadata struct {
 	Configuration       ClusterConfiguration `json:"configuration"`
 	BackupConfiguration *BackupConfiguration `json:"backupConfiguration,omitempty"`
 }
+
+// EffectiveRegion is the region the branch runs in: the configuration's,
+// where the server reports it (a child's is its parent's), else the
+// top-level field.
+func (b *BranchMetadata) EffectiveRegion() string { return cmp.Or(b.Configuration.Region, b.Region) }
 
 // BranchShortMetadata is what create and update return.
 type BranchShortMetadata struct {

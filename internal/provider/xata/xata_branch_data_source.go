@@ -3,6 +3,7 @@ package xata
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
@@ -62,7 +63,7 @@ type branchViewAttribute struct {
 }
 
 var branchViewAttributes = []branchViewAttribute{
-	{name: "id", description: "Branch id."},
+	{name: "id", description: "The branch id, as the API assigns it (26 characters)."},
 	{name: "name", description: "Branch name."},
 	{name: "organization_id", description: "Organization of the branch."},
 	{name: "project_id", description: "Project of the branch."},
@@ -72,12 +73,22 @@ var branchViewAttributes = []branchViewAttribute{
 	{name: "instance_type", description: "Instance type of the branch."},
 	{name: "image", description: "Postgres image of the branch."},
 	{name: "replicas", description: "Read replicas besides the primary.", number: true},
-	{name: "status", description: "Status type, e.g. `STATUS_TYPE_HEALTHY`."},
+	{name: "status", description: "Last status type read from the API, e.g. `STATUS_TYPE_HEALTHY` or `STATUS_TYPE_HIBERNATED`."},
 	{name: "created_at", description: "Creation time, RFC 3339."},
 	{name: "host", description: hostDescription, fromCredentials: true},
 	{name: "port", description: portDescription, number: true, fromCredentials: true},
 	{name: "username", description: "Postgres user of the branch's credentials.", fromCredentials: true},
 	{name: "database", description: "Database the credentials name.", fromCredentials: true},
+}
+
+// branchViewDescription is the description of the view's attribute name,
+// for the resource's schema, which shows the same read-only facts.
+func branchViewDescription(name string) string {
+	i := slices.IndexFunc(branchViewAttributes, func(a branchViewAttribute) bool { return a.name == name })
+	if i < 0 {
+		panic("xata_branch data sources show no attribute " + name)
+	}
+	return branchViewAttributes[i].description
 }
 
 // branchViewAttrTypes are the attribute types of a branchViewModel object.

@@ -54,7 +54,7 @@ func (r *branchResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 			"`connection_string` can be handed to an application straight away.\n\n" + scopesSentence("xata_branch"),
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				MarkdownDescription: "The branch id, as the API assigns it (26 characters).",
+				MarkdownDescription: branchViewDescription("id"),
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
@@ -225,12 +225,11 @@ func (r *branchResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				Validators:    []validator.String{stringvalidator.LengthBetween(1, 63)},
 			},
 			"status": schema.StringAttribute{
-				MarkdownDescription: "Last status type read from the API, e.g. `STATUS_TYPE_HEALTHY` or " +
-					"`STATUS_TYPE_HIBERNATED`.",
-				Computed: true,
+				MarkdownDescription: branchViewDescription("status"),
+				Computed:            true,
 			},
 			"created_at": schema.StringAttribute{
-				MarkdownDescription: "Creation time, RFC 3339.",
+				MarkdownDescription: branchViewDescription("created_at"),
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
@@ -244,17 +243,17 @@ func (r *branchResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 			},
 			"host": schema.StringAttribute{
-				MarkdownDescription: hostDescription,
+				MarkdownDescription: branchViewDescription("host"),
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"port": schema.Int64Attribute{
-				MarkdownDescription: portDescription,
+				MarkdownDescription: branchViewDescription("port"),
 				Computed:            true,
 				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 			},
 			"username": schema.StringAttribute{
-				MarkdownDescription: "Postgres user of the branch's credentials.",
+				MarkdownDescription: branchViewDescription("username"),
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -63,8 +65,17 @@ func (r *projectResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	started := time.Now()
 	p, err := client.CreateProject(ctx, org, body)
-	if err != nil {
+	switch {
+	case err != nil && apiclient.Ambiguous(err, xataapi.StatusOf(err)):
+		var diags diag.Diagnostics
+		p, diags = findUnansweredCreate(ctx, client, org, plan.Name.ValueString(), started, err)
+		resp.Diagnostics.Append(diags...)
+		if p == nil {
+			return
+		}
+	case err != nil:
 		resp.Diagnostics.AddAttributeError(path.Root("name"), "Xata Project Creation Failed", projectCreateFailureDetail(plan.Name.ValueString(), org, err))
 		return
 	}
@@ -81,16 +92,46 @@ func projectCreateFailureDetail(name, org string, err error) string {
 	case xataapi.IsConflict(err):
 		return fmt.Sprintf("A project named %q already exists in organization %s. Choose another name, or import it "+
 			"into this resource: %s.\n\n%s", name, org, importHint, err)
-	case apiclient.Ambiguous(err, xataapi.StatusOf(err)):
-		return fmt.Sprintf("The create request for project %q got no answer that could be checked, so the project may "+
-			"exist although Terraform did not record it. Look with `xata project list`; if it is there, import it: "+
-			"%s.\n\n%s", name, importHint, err)
 	}
 	if advice, ok := quotaAdvice(err); ok {
 		return fmt.Sprintf("Project %q was not created. %s\n\n%s", name, advice, err)
 	}
 	return fmt.Sprintf("The API refused to create project %q; nothing was created. Fix what the message names and "+
 		"apply again.\n\n%s", name, err)
+}
+
+// findUnansweredCreate looks for the project a create that got no usable
+// answer may have made: the organization's project of that name (names
+// are unique in an organization) created since the request. Found, it is
+// returned to be recorded, with a warning; otherwise nothing was made, or
+// the user is told how to check.
+func findUnansweredCreate(ctx context.Context, client *xataapi.Client, org, name string, started time.Time, createErr error) (*xataapi.Project, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	projects, err := client.ListProjects(ctx, org)
+	if err != nil {
+		diags.AddAttributeError(path.Root("name"), "Xata Project Creation Unconfirmed",
+			fmt.Sprintf("The create request for project %q got no usable answer, and listing the organization's projects "+
+				"to look for it failed too. If `xata project list` shows it, import it (terraform import "+
+				"xata_project.<name> %s/%s, where xata_project.<name> is the address in the \"with …\" line above); "+
+				"otherwise apply again.\n\n%s\n\n%s", name, org, name, createErr, err))
+		return nil, diags
+	}
+	for i := range projects {
+		p := &projects[i]
+		// The server's clock may run behind this machine's; a minute of
+		// slack still excludes a project that held the name before.
+		if p.Name != name || p.CreatedAt.Before(started.Add(-time.Minute)) {
+			continue
+		}
+		diags.AddWarning("Xata Project Create Answer Lost",
+			fmt.Sprintf("The create request for project %q got no usable answer, but the project was created (id %s) "+
+				"and is recorded from the organization's list.\n\n%s", name, p.ID, createErr))
+		return p, diags
+	}
+	diags.AddAttributeError(path.Root("name"), "Xata Project Creation Failed",
+		fmt.Sprintf("The create request for project %q got no usable answer, and no project of that name is listed, so "+
+			"nothing was created. Apply again.\n\n%s", name, createErr))
+	return nil, diags
 }
 
 func (r *projectResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

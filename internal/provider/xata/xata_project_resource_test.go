@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/sandboxdb/terraform-provider-xata/internal/emulator/xataemu"
 	"github.com/sandboxdb/terraform-provider-xata/internal/provider/acctest"
 	xataapi "github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
@@ -209,4 +210,77 @@ func TestAccProjectResource_badInput(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestAccProjectResource_unansweredCreate: a create whose answer is lost
+// after the project was made records the project (it is found by its
+// name, which the organization holds once), with a warning, and the next
+// plan is empty; a create that failed before the project was made records
+// nothing and says so. No project is left unrecorded either way.
+func TestAccProjectResource_unansweredCreate(t *testing.T) {
+	acctest.RequireEmulator(t, "injects faults")
+	env := acctest.NewEnv(t, false)
+	t.Parallel()
+	p := "xata_project.p"
+	config := env.ProviderBlock() + `
+resource "xata_project" "p" {
+  name = "sandboxes"
+  scale_to_zero = {
+    base_branches  = { enabled = false, inactivity_period_minutes = 30 }
+    child_branches = { enabled = true, inactivity_period_minutes = 15 }
+  }
+}
+`
+	named := func(want int) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			projects, err := env.API.ListProjects(context.Background(), env.OrganizationID())
+			if err != nil {
+				return err
+			}
+			n := 0
+			for _, pr := range projects {
+				if pr.Name == "sandboxes" {
+					n++
+				}
+			}
+			if n != want {
+				return fmt.Errorf("%d projects named sandboxes, want %d", n, want)
+			}
+			return nil
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: env.Factories(t),
+		CheckDestroy:             resource.ComposeTestCheckFunc(env.CheckNoProjects, named(0)),
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   func() { env.Emu.FailNext(1, xataemu.FaultServerError, "POST") },
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)Xata Project Creation Failed.*no\s+project\s+of\s+that\s+name\s+is\s+listed,\s+so\s+nothing\s+was\s+created`),
+				Check:       named(0),
+			},
+			{
+				PreConfig: func() { env.Emu.FailNext(1, xataemu.FaultDropAfterCommit, "POST") },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				Check: resource.ComposeTestCheckFunc(named(1), func(s *terraform.State) error {
+					if got, want := s.RootModule().Resources[p].Primary.ID, env.ProjectNamed(t, "sandboxes"); got != want {
+						return fmt.Errorf("state records project %s, the server made %s", got, want)
+					}
+					return nil
+				}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(p, tfjsonpath.New("scale_to_zero").AtMapKey("child_branches").AtMapKey("inactivity_period_minutes"), knownvalue.Int64Exact(15)),
+				},
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+		},
+	})
 }

@@ -32,7 +32,8 @@ type branchDataSource struct {
 
 // branchViewModel is a branch as the data sources show it: the
 // attributes of the xata_branch data source but its credentials and
-// settings, which are also each element of xata_branches.
+// settings, which are also each element of xata_branches. The resource's
+// model embeds it as well: it has every one of these attributes.
 type branchViewModel struct {
 	ID             types.String `tfsdk:"id"`
 	Name           types.String `tfsdk:"name"`
@@ -50,6 +51,28 @@ type branchViewModel struct {
 	Port           types.Int64  `tfsdk:"port"`
 	Username       types.String `tfsdk:"username"`
 	Database       types.String `tfsdk:"database"`
+}
+
+// setBranchFacts sets what the branch's metadata says: every attribute of
+// the view but the scope (organization and project) and what the
+// credentials give.
+func (v *branchViewModel) setBranchFacts(b *xataapi.BranchMetadata) {
+	v.ID = types.StringValue(b.ID)
+	v.Name = types.StringValue(b.Name)
+	v.Description = types.StringNull()
+	if b.Description != "" {
+		v.Description = types.StringValue(b.Description)
+	}
+	v.ParentID = types.StringNull()
+	if b.ParentID != nil && *b.ParentID != "" {
+		v.ParentID = types.StringValue(*b.ParentID)
+	}
+	v.Region = types.StringValue(b.EffectiveRegion())
+	v.InstanceType = types.StringValue(b.Configuration.InstanceType)
+	v.Image = types.StringValue(b.Configuration.Image)
+	v.Replicas = types.Int64Value(b.Configuration.Replicas)
+	v.Status = types.StringValue(b.Status.StatusType)
+	v.CreatedAt = types.StringValue(b.CreatedAt.UTC().Format(time.RFC3339))
 }
 
 // branchViewAttribute describes one attribute of branchViewModel, once for
@@ -212,30 +235,14 @@ func (d *branchDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 // data source's attributes.
 func branchDataSourceFrom(org, project string, b *xataapi.BranchMetadata, username, conn string) branchDataSourceModel {
 	host, port, database := connectionParts(conn)
-	parent := types.StringNull()
-	if b.ParentID != nil && *b.ParentID != "" {
-		parent = types.StringValue(*b.ParentID)
-	}
-	description := types.StringNull()
-	if b.Description != "" {
-		description = types.StringValue(b.Description)
-	}
-	return branchDataSourceModel{branchViewModel: branchViewModel{
-		ID:             types.StringValue(b.ID),
-		Name:           types.StringValue(b.Name),
+	v := branchViewModel{
 		OrganizationID: types.StringValue(org),
 		ProjectID:      types.StringValue(project),
-		ParentID:       parent,
-		Description:    description,
-		Region:         types.StringValue(b.EffectiveRegion()),
-		InstanceType:   types.StringValue(b.Configuration.InstanceType),
-		Image:          types.StringValue(b.Configuration.Image),
-		Replicas:       types.Int64Value(b.Configuration.Replicas),
-		Status:         types.StringValue(b.Status.StatusType),
-		CreatedAt:      types.StringValue(b.CreatedAt.UTC().Format(time.RFC3339)),
 		Host:           types.StringValue(host),
 		Port:           types.Int64Value(port),
 		Username:       types.StringValue(username),
 		Database:       types.StringValue(database),
-	}, ConnectionString: types.StringValue(conn)}
+	}
+	v.setBranchFacts(b)
+	return branchDataSourceModel{branchViewModel: v, ConnectionString: types.StringValue(conn)}
 }

@@ -132,15 +132,17 @@ var timeoutsAttrTypes = map[string]attr.Type{
 // the refresh after an import reads them.
 func listedBranch(org, project string, b *xataapi.BranchMetadata) branchModel {
 	m := branchModel{
-		OrganizationID:     types.StringValue(org),
-		ProjectID:          types.StringValue(project),
+		branchViewModel: branchViewModel{
+			OrganizationID: types.StringValue(org),
+			ProjectID:      types.StringValue(project),
+			Database:       types.StringNull(),
+			Host:           types.StringNull(),
+			Port:           types.Int64Null(),
+			Username:       types.StringNull(),
+		},
 		ParentName:         types.StringNull(),
 		Hibernate:          types.BoolNull(),
 		AdoptExisting:      types.BoolNull(),
-		Database:           types.StringNull(),
-		Host:               types.StringNull(),
-		Port:               types.Int64Null(),
-		Username:           types.StringNull(),
 		Password:           types.StringNull(),
 		ConnectionString:   types.StringNull(),
 		PostgresParameters: types.MapNull(types.StringType),

@@ -24,31 +24,18 @@ import (
 
 // branchModel is the Terraform state of xata_branch.
 type branchModel struct {
-	ID                 types.String   `tfsdk:"id"`
-	Name               types.String   `tfsdk:"name"`
-	OrganizationID     types.String   `tfsdk:"organization_id"`
-	ProjectID          types.String   `tfsdk:"project_id"`
-	ParentID           types.String   `tfsdk:"parent_id"`
+	// branchViewModel holds what the data sources show of a branch too,
+	// defined once for all three.
+	branchViewModel
 	ParentName         types.String   `tfsdk:"parent_name"`
-	Description        types.String   `tfsdk:"description"`
-	Region             types.String   `tfsdk:"region"`
-	InstanceType       types.String   `tfsdk:"instance_type"`
-	Image              types.String   `tfsdk:"image"`
-	Replicas           types.Int64    `tfsdk:"replicas"`
 	Storage            types.Int64    `tfsdk:"storage"`
 	ScaleToZero        types.Object   `tfsdk:"scale_to_zero"`
 	PostgresParameters types.Map      `tfsdk:"postgres_parameters"`
 	Hibernate          types.Bool     `tfsdk:"hibernate"`
 	AdoptExisting      types.Bool     `tfsdk:"adopt_existing"`
 	StoreCredentials   types.Bool     `tfsdk:"store_credentials"`
-	Database           types.String   `tfsdk:"database"`
-	Status             types.String   `tfsdk:"status"`
-	CreatedAt          types.String   `tfsdk:"created_at"`
 	UpdatedAt          types.String   `tfsdk:"updated_at"`
 	PublicAccess       types.Bool     `tfsdk:"public_access"`
-	Host               types.String   `tfsdk:"host"`
-	Port               types.Int64    `tfsdk:"port"`
-	Username           types.String   `tfsdk:"username"`
 	Password           types.String   `tfsdk:"password"`
 	ConnectionString   types.String   `tfsdk:"connection_string"`
 	Timeouts           timeouts.Value `tfsdk:"timeouts"`
@@ -70,8 +57,11 @@ type scaleToZeroModel struct {
 // struct, so a new attribute cannot be forgotten.
 func nullUnknowns(ctx context.Context, m branchModel) branchModel {
 	v := reflect.ValueOf(&m).Elem()
-	for i := range v.NumField() {
-		f := v.Field(i)
+	for _, sf := range reflect.VisibleFields(v.Type()) {
+		if sf.Anonymous {
+			continue // the embedded view: its fields come next
+		}
+		f := v.FieldByIndex(sf.Index)
 		val, ok := f.Interface().(attr.Value)
 		if !ok || !val.IsUnknown() {
 			continue
@@ -272,28 +262,13 @@ func changesCluster(req xataapi.UpdateBranchRequest) bool {
 // postgres_parameters keys the user manages (those in managed) are kept,
 // because the API returns every parameter merged with its defaults.
 func applyBranch(m *branchModel, b *xataapi.BranchMetadata, managed types.Map) {
-	m.ID = types.StringValue(b.ID)
-	m.Name = types.StringValue(b.Name)
-	m.Description = types.StringNull()
-	if b.Description != "" {
-		m.Description = types.StringValue(b.Description)
-	}
-	m.ParentID = types.StringNull()
-	if b.ParentID != nil && *b.ParentID != "" {
-		m.ParentID = types.StringValue(*b.ParentID)
-	}
-	m.Region = types.StringValue(b.EffectiveRegion())
-	m.InstanceType = types.StringValue(b.Configuration.InstanceType)
-	m.Image = types.StringValue(b.Configuration.Image)
-	m.Replicas = types.Int64Value(b.Configuration.Replicas)
+	m.setBranchFacts(b)
 	m.Storage = types.Int64Null()
 	if b.Configuration.Storage != nil {
 		m.Storage = types.Int64Value(*b.Configuration.Storage)
 	}
 	m.ScaleToZero = scaleToZeroToModel(b.ScaleToZero)
 	m.PostgresParameters = managedParameters(managed, b.Configuration.PostgresConfigurationParameters)
-	m.Status = types.StringValue(b.Status.StatusType)
-	m.CreatedAt = types.StringValue(b.CreatedAt.UTC().Format(time.RFC3339))
 	m.UpdatedAt = types.StringValue(b.UpdatedAt.UTC().Format(time.RFC3339))
 	m.PublicAccess = types.BoolValue(b.PublicAccess)
 }

@@ -9,9 +9,12 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	xataapi "github.com/sandboxdb/terraform-provider-xata/internal/xata"
 )
@@ -27,11 +30,14 @@ func strMap(kv map[string]string) types.Map {
 // baseModel is a state with every optional input null.
 func baseModel() branchModel {
 	return branchModel{
-		Name: types.StringValue("b"), ParentID: types.StringNull(), ParentName: types.StringNull(),
-		Description: types.StringNull(), Region: types.StringNull(), InstanceType: types.StringNull(),
-		Image: types.StringNull(), Replicas: types.Int64Null(), Storage: types.Int64Null(),
+		branchViewModel: branchViewModel{
+			Name: types.StringValue("b"), ParentID: types.StringNull(), Description: types.StringNull(),
+			Region: types.StringNull(), InstanceType: types.StringNull(), Image: types.StringNull(),
+			Replicas: types.Int64Null(), Database: types.StringNull(),
+		},
+		ParentName: types.StringNull(), Storage: types.Int64Null(),
 		ScaleToZero: types.ObjectNull(scaleToZeroAttrTypes), PostgresParameters: types.MapNull(types.StringType),
-		Hibernate: types.BoolNull(), Database: types.StringNull(),
+		Hibernate: types.BoolNull(),
 	}
 }
 
@@ -446,6 +452,40 @@ func TestImageNeedsReplace(t *testing.T) {
 		}, &resp)
 		if resp.RequiresReplace != tc.replace {
 			t.Errorf("%s -> %s: replace %v, want %v", tc.from, tc.to, resp.RequiresReplace, tc.replace)
+		}
+	}
+}
+
+// TestNullUnknownsLeavesNoUnknown: from a state whose every attribute is
+// unknown, nullUnknowns leaves none, at any depth of the model (the
+// resource's own fields and the view it embeds alike).
+func TestNullUnknownsLeavesNoUnknown(t *testing.T) {
+	ctx := context.Background()
+	var sr resource.SchemaResponse
+	(&branchResource{}).Schema(ctx, resource.SchemaRequest{}, &sr)
+	objType, ok := sr.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		t.Fatalf("the schema's type is %T, not an object", sr.Schema.Type().TerraformType(ctx))
+	}
+	unknowns := map[string]tftypes.Value{}
+	for name, typ := range objType.AttributeTypes {
+		unknowns[name] = tftypes.NewValue(typ, tftypes.UnknownValue)
+	}
+	state := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(objType, unknowns)}
+	var m branchModel
+	if diags := state.Get(ctx, &m); diags.HasError() {
+		t.Fatal(diags)
+	}
+	if diags := state.Set(ctx, nullUnknowns(ctx, m)); diags.HasError() {
+		t.Fatal(diags)
+	}
+	var values map[string]tftypes.Value
+	if err := state.Raw.As(&values); err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range values {
+		if !v.IsFullyKnown() {
+			t.Errorf("%s is still unknown", name)
 		}
 	}
 }

@@ -19,7 +19,7 @@ func TestPlanRemembersTheParentItFound(t *testing.T) {
 	org, project := env.OrganizationID(), env.ProjectID()
 	mainID := env.SeedRoot(t, "main")
 	r := &branchResource{data: &shared.ProviderData{}}
-	config := branchModel{Name: types.StringValue(env.Name("pr-1")), ParentName: types.StringValue(env.Name("main"))}
+	config := branchModel{branchViewModel: branchViewModel{Name: types.StringValue(env.Name("pr-1"))}, ParentName: types.StringValue(env.Name("main"))}
 	key := shared.PlannedParentKey{Org: org, Project: project, Branch: env.Name("pr-1"), ParentName: env.Name("main")}
 
 	if diags := r.checkNewBranch(context.Background(), client, org, project, config); diags.HasError() {

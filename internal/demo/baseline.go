@@ -95,7 +95,7 @@ func (r *runner) runnerKeyScopes(ctx context.Context, token string) []string {
 // its branch survived.
 func (r *runner) tryRunnerKey(ctx context.Context, token string) (map[string]int, error) {
 	org := r.emu.OrganizationID()
-	other, err := r.client.CreateProject(ctx, org, xata.ProjectRequest{Name: ptr("other-team")})
+	other, err := r.client.CreateProject(ctx, org, xata.ProjectRequest{Name: new("other-team")})
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func (r *runner) tryRunnerKey(ctx context.Context, token string) (map[string]int
 	denied["create an API key"] = status(err)
 	_, err = runner.ListAPIKeys(ctx, org)
 	denied["list API keys"] = status(err)
-	_, err = runner.UpdateProject(ctx, org, r.project, xata.ProjectRequest{Name: ptr("renamed")})
+	_, err = runner.UpdateProject(ctx, org, r.project, xata.ProjectRequest{Name: new("renamed")})
 	denied["rename its own project"] = status(err)
 	for _, what := range slices.Sorted(maps.Keys(denied)) {
 		r.say("runner's key: %s -> HTTP %d", what, denied[what])
@@ -151,5 +151,3 @@ func (r *runner) organizationLeft(ctx context.Context) (projects, keys int, err 
 	ks, err := r.client.ListAPIKeys(ctx, r.emu.OrganizationID())
 	return len(ps), len(ks), err
 }
-
-func ptr[T any](v T) *T { return &v }

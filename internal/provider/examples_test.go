@@ -124,7 +124,7 @@ func applyExample(t *testing.T, src string, fixture exampleFixture) {
 	}
 	var project string
 	if fixture.project {
-		p, err := xenv.API.CreateProject(context.Background(), xenv.OrganizationID(), xataapi.ProjectRequest{Name: acctest.Ptr("sandboxes")})
+		p, err := xenv.API.CreateProject(context.Background(), xenv.OrganizationID(), xataapi.ProjectRequest{Name: new("sandboxes")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -265,7 +265,7 @@ func TestAccImportExamples(t *testing.T) {
 				wantID = "xata-branch@1.0.0"
 				acctest.SeedExamplePlugin(t, senv, wantID)
 			case ex.project:
-				p, err := xenv.API.CreateProject(context.Background(), xenv.OrganizationID(), xataapi.ProjectRequest{Name: acctest.Ptr("sandboxes")})
+				p, err := xenv.API.CreateProject(context.Background(), xenv.OrganizationID(), xataapi.ProjectRequest{Name: new("sandboxes")})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -123,3 +123,24 @@ func (c *Client) ListImages(ctx context.Context, orgID, region string) ([]Image,
 	}
 	return out.Images, nil
 }
+
+// ProjectLimits are the limits every project of an organization has.
+type ProjectLimits struct {
+	MaxInstances         int64 `json:"maxInstances"`
+	MinInstances         int64 `json:"minInstances"`
+	MaxDescriptionLength int64 `json:"maxDescriptionLength"`
+	MaxBranches          int64 `json:"maxBranches"`
+}
+
+// GetProjectLimits returns the organization's project limits.
+func (c *Client) GetProjectLimits(ctx context.Context, orgID string) (*ProjectLimits, error) {
+	p, err := orgPath(orgID)
+	if err != nil {
+		return nil, err
+	}
+	var out ProjectLimits
+	if err := c.api.Do(ctx, apiclient.Call{Method: http.MethodGet, Path: p + "/projects/limits"}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

@@ -520,8 +520,6 @@ func (e *SignadotEnv) CheckNoPlugins(*terraform.State) error {
 	return nil
 }
 
-func Ptr[T any](v T) *T { return &v }
-
 // SeedExamplePlugin publishes the plugin the examples refer to: the runner
 // image they name and one create step (importedPluginHCL in HCL).
 func SeedExamplePlugin(t *testing.T, senv *SignadotEnv, name string) {

@@ -44,17 +44,17 @@ func createAPIKeyRequest(ctx context.Context, m apiKeyModel) (xataapi.CreateAPIK
 // not listed, so it is left as it is. An expiry the API reports at another
 // precision or offset than the configuration's stays as configured when it
 // is the same instant.
-func applyAPIKey(m *apiKeyModel, org string, k xataapi.APIKey) diag.Diagnostics {
+func applyAPIKey(ctx context.Context, m *apiKeyModel, org string, k xataapi.APIKey) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.ID = types.StringValue(k.ID)
 	m.OrganizationID = types.StringValue(org)
 	m.Name = types.StringValue(k.Name)
 	var d diag.Diagnostics
-	m.Scopes, d = types.SetValueFrom(context.Background(), types.StringType, k.Scopes)
+	m.Scopes, d = types.SetValueFrom(ctx, types.StringType, k.Scopes)
 	diags.Append(d...)
-	m.Projects, d = types.SetValueFrom(context.Background(), types.StringType, k.Projects)
+	m.Projects, d = types.SetValueFrom(ctx, types.StringType, k.Projects)
 	diags.Append(d...)
-	m.Branches, d = types.SetValueFrom(context.Background(), types.StringType, k.Branches)
+	m.Branches, d = types.SetValueFrom(ctx, types.StringType, k.Branches)
 	diags.Append(d...)
 	m.Preview = types.StringValue(k.Preview)
 	m.CreatedAt = types.StringValue(k.CreatedAt.UTC().Format(time.RFC3339Nano))

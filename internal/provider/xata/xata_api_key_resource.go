@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -96,7 +97,7 @@ func (r *apiKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 	plan.Token = types.StringValue(k.Token)
-	resp.Diagnostics.Append(applyAPIKey(&plan, org, k.APIKey)...)
+	resp.Diagnostics.Append(applyAPIKey(ctx, &plan, org, k.APIKey)...)
 	tflog.Info(ctx, "created xata API key", map[string]any{"api_key_id": k.ID, "preview": k.Preview})
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	resp.Diagnostics.Append(shared.SetOrgIdentity(ctx, resp.Identity, org, k.ID)...)
@@ -147,7 +148,7 @@ func (r *apiKeyResource) adoptAmbiguousCreate(ctx context.Context, client *xataa
 			continue
 		}
 		plan.Token = types.StringNull()
-		resp.Diagnostics.Append(applyAPIKey(&plan, org, k)...)
+		resp.Diagnostics.Append(applyAPIKey(ctx, &plan, org, k)...)
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 		resp.Diagnostics.Append(shared.SetOrgIdentity(ctx, resp.Identity, org, k.ID)...)
 		resp.Diagnostics.AddError("Xata API Key Created Without Its Token",
@@ -202,15 +203,17 @@ func apiKeyCreateFailureDetail(name, org string, err error) string {
 		"apply again.\n\n%s", name, err)
 }
 
-// findAPIKey returns the organization's key with this id, or nil.
-func findAPIKey(keys []xataapi.APIKey, id string) *xataapi.APIKey {
-	for i := range keys {
-		if keys[i].ID == id {
-			return &keys[i]
-		}
+// findAPIKey returns the organization's key whose field (its id or its
+// name) is ref, or nil.
+func findAPIKey(keys []xataapi.APIKey, field func(xataapi.APIKey) string, ref string) *xataapi.APIKey {
+	if i := slices.IndexFunc(keys, func(k xataapi.APIKey) bool { return field(k) == ref }); i >= 0 {
+		return &keys[i]
 	}
 	return nil
 }
+
+func keyID(k xataapi.APIKey) string   { return k.ID }
+func keyName(k xataapi.APIKey) string { return k.Name }
 
 // Read looks the key up in the organization's list (there is no endpoint
 // for one key). A key deleted or expired outside Terraform leaves state.
@@ -231,7 +234,7 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 				"organization_id, then the provider key's keys:read scope.\n\n%s", org, id, err))
 		return
 	}
-	k := findAPIKey(keys, id)
+	k := findAPIKey(keys, keyID, id)
 	switch {
 	case k == nil:
 		tflog.Warn(ctx, "xata API key no longer exists; removing it from state", map[string]any{"api_key_id": id})
@@ -242,7 +245,7 @@ func (r *apiKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	resp.Diagnostics.Append(applyAPIKey(&state, org, *k)...)
+	resp.Diagnostics.Append(applyAPIKey(ctx, &state, org, *k)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
@@ -294,15 +297,15 @@ func (r *apiKeyResource) ImportState(ctx context.Context, req resource.ImportSta
 				"the provider key's keys:read scope.\n\n%s", o, err))
 		return
 	}
-	k := findAPIKey(keys, ref)
-	var names []string
-	for i := range keys {
-		names = append(names, keys[i].Name)
-		if k == nil && keys[i].Name == ref {
-			k = &keys[i]
-		}
+	k := findAPIKey(keys, keyID, ref)
+	if k == nil {
+		k = findAPIKey(keys, keyName, ref)
 	}
 	if k == nil {
+		names := make([]string, len(keys))
+		for i := range keys {
+			names[i] = keys[i].Name
+		}
 		resp.Diagnostics.AddError("Xata API Key To Import Not Found",
 			fmt.Sprintf("Organization %s has no API key with the id or name %q.%s Names are case-sensitive; check the "+
 				"organization id too.", o, ref, shared.DidYouMeanAmong(ref, names)))

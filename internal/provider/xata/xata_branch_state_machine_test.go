@@ -84,13 +84,13 @@ func nextBranchConfig(r *rand.Rand, prev branchConfig, minStorage int64, choices
 	if r.IntN(10) == 0 {
 		c.parent = pick(r, choices.parents[:]...)
 	}
-	c.description = pick(r, nil, acctest.Ptr("Alpha"), acctest.Ptr("Beta two"))
-	c.replicas = pick(r, nil, acctest.Ptr(int64(0)), acctest.Ptr(int64(1)), acctest.Ptr(int64(2)))
-	c.storage = pick(r, nil, acctest.Ptr(minStorage), acctest.Ptr(minStorage+5))
-	c.instanceType = pick(r, nil, acctest.Ptr(choices.instanceTypes[0]), acctest.Ptr(choices.instanceTypes[1]))
-	c.hibernate = pick(r, nil, acctest.Ptr(true), acctest.Ptr(false))
+	c.description = pick(r, nil, new("Alpha"), new("Beta two"))
+	c.replicas = pick(r, nil, new(int64(0)), new(int64(1)), new(int64(2)))
+	c.storage = pick(r, nil, new(minStorage), new(minStorage+5))
+	c.instanceType = pick(r, nil, new(choices.instanceTypes[0]), new(choices.instanceTypes[1]))
+	c.hibernate = pick(r, nil, new(true), new(false))
 	c.scaleToZero = pick(r, nil, &xataapi.ScaleToZero{Enabled: true, InactivityPeriodMinutes: 30}, &xataapi.ScaleToZero{Enabled: false, InactivityPeriodMinutes: 60})
-	c.maxConns = pick(r, nil, acctest.Ptr("40"), acctest.Ptr("60"))
+	c.maxConns = pick(r, nil, new("40"), new("60"))
 	return c
 }
 

@@ -25,7 +25,7 @@ func TestAccProjectListResource_query(t *testing.T) {
 	t.Parallel()
 	ids := map[string]string{}
 	for _, name := range []string{"team-a", "team-b", "other"} {
-		p, err := env.API.CreateProject(context.Background(), env.OrganizationID(), xataapi.ProjectRequest{Name: acctest.Ptr(name)})
+		p, err := env.API.CreateProject(context.Background(), env.OrganizationID(), xataapi.ProjectRequest{Name: new(name)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,7 +94,7 @@ func TestAccProjectListResource_example(t *testing.T) {
 	env := acctest.NewEnv(t, false)
 	t.Parallel()
 	w := exampleWorkdir(t, env, "list-resources/xata_project")
-	team, err := env.API.CreateProject(context.Background(), env.OrganizationID(), xataapi.ProjectRequest{Name: acctest.Ptr("team-web")})
+	team, err := env.API.CreateProject(context.Background(), env.OrganizationID(), xataapi.ProjectRequest{Name: new("team-web")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -183,7 +183,7 @@ func TestAccProjectResource_badInput(t *testing.T) {
 	acctest.RequireEmulator(t, "creates projects")
 	env := acctest.NewEnv(t, false)
 	t.Parallel()
-	if _, err := env.API.CreateProject(context.Background(), env.OrganizationID(), xataapi.ProjectRequest{Name: acctest.Ptr("taken")}); err != nil {
+	if _, err := env.API.CreateProject(context.Background(), env.OrganizationID(), xataapi.ProjectRequest{Name: new("taken")}); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct{ name, body, want string }{

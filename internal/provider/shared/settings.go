@@ -242,7 +242,7 @@ func ProviderDataFrom(data any) (*ProviderData, diag.Diagnostics) {
 	d, ok := data.(*ProviderData)
 	if !ok {
 		diags.AddError("Unexpected Xata Provider Data",
-			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", data))
+			fmt.Sprintf("Expected *shared.ProviderData, got %T. This is a bug in the provider; please report it.", data))
 	}
 	return d, diags
 }
